@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0
+# The process_mrelease lab.  Each target runs one stage script in scripts/;
+# this file only strings them together.
+#
+#   make          base kernel + patches/, build, boot in QEMU, run the tests
+#   make check    the lab's self-tests, checkpatch, per-patch builds, then make
+#   make export   write linux/'s commits on top of 'base' back to patches/
+#   make reset    drop linux/'s commits, apply patches/ again
+
+# The mm selftests the series runs in the guest.
+SELFTESTS ?= mrelease_test
+export SELFTESTS
+
+.PHONY: all deps base tree config kernel selftests guest run check labtest \
+	checkpatch bisect export reset clean
+
+all: run
+
+deps:
+	@scripts/deps.sh
+
+base: deps
+	@scripts/base.sh
+
+tree: base
+	@scripts/tree.sh apply
+
+config: tree
+	@scripts/config.sh
+
+kernel: config
+	@scripts/build.sh
+
+selftests: kernel
+	@scripts/selftests.sh
+
+guest: kernel selftests
+	@scripts/guest.sh
+
+run: guest
+	@scripts/results.sh
+
+check: labtest checkpatch bisect run
+
+labtest: tree
+	@tests/run.sh
+
+checkpatch: tree
+	@scripts/checkpatch.sh
+
+bisect: config
+	@scripts/bisect.sh
+
+export:
+	@scripts/tree.sh export
+
+reset:
+	@scripts/tree.sh reset
+
+clean:
+	rm -rf build

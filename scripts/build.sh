@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# build: the test kernel (bzImage) and its UAPI headers, out of tree in
+# $KBUILD_OUT, with ccache.  The log goes to $KBUILD_OUT/build.log; a line a
+# minute shows that a long build is alive.
+#
+#   build.sh [make targets]   default: bzImage headers
+set -eu
+STAGE=${STAGE:-build}
+. "$(dirname "$0")/lib.sh"
+
+JOBS=${JOBS:-$(nproc)}
+CC_CMD=gcc
+if command -v ccache >/dev/null; then
+	CC_CMD="ccache gcc"
+fi
+
+# Run make in the background and report progress until it ends.
+make_with_progress() {
+	local log=$1 pid rc=0 last
+	shift
+	make -C "$LINUX" O="$KBUILD_OUT" CC="$CC_CMD" HOSTCC="$CC_CMD" -j"$JOBS" "$@" >"$log" 2>&1 &
+	pid=$!
+	while ! wait_for "$pid" 60; do
+		last=$(grep -E '^ +(CC|LD|AR|AS)' "$log" | tail -n 1 | sed 's/^ *//')
+		say "still building: $(grep -cE '^ +(CC|LD|AR|AS)' "$log") steps, last '$last'"
+	done
+	wait "$pid" || rc=$?
+	return "$rc"
+}
+
+# Wait up to $2 seconds for process $1; true once it has exited.
+wait_for() {
+	local i
+	for ((i = 0; i < $2; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 1
+	done
+	return 1
+}
+
+[ $# -gt 0 ] || set -- bzImage headers
+[ -f "$KBUILD_OUT/.config" ] || fail "no $KBUILD_OUT/.config; run scripts/config.sh first"
+stage_begin "make $* (-j$JOBS, $(git -C "$LINUX" describe --always --tags HEAD))"
+log=$KBUILD_OUT/build.log
+if ! make_with_progress "$log" "$@"; then
+	grep -E 'error|Error' "$log" | head -n 20 >&2 || true
+	fail "make $* failed, see $log"
+fi
+if grep -q 'warning:' "$log"; then
+	grep 'warning:' "$log" | sort -u >&2
+	fail "make $* gave compiler warnings, see $log"
+fi
+stage_end

@@ -1,0 +1,24 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# checkpatch: every patch in patches/ must be clean under
+# scripts/checkpatch.pl --strict of the base tree.
+set -eu
+STAGE=checkpatch
+. "$(dirname "$0")/lib.sh"
+
+PATCHES=${PATCHES:-$LAB/patches}
+
+mapfile -t patches < <(find "$PATCHES" -maxdepth 1 -name '*.patch' ! -name '*0000-cover-letter.patch' | sort)
+if [ ${#patches[@]} -eq 0 ]; then
+	say "no patches"
+	exit 0
+fi
+stage_begin "checking ${#patches[@]} patches"
+bad=()
+for p in "${patches[@]}"; do
+	if ! (cd "$LINUX" && scripts/checkpatch.pl --strict --quiet --show-types "$p"); then
+		bad+=("$(basename "$p")")
+	fi
+done
+[ ${#bad[@]} -eq 0 ] || fail "not clean: ${bad[*]}"
+stage_end

@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# config: make the test kernel's .config in $KBUILD_OUT: tinyconfig, then the
+# fragments in configs/ merged with the kernel's merge_config.sh, then check
+# that every requested option survived olddefconfig.
+#
+#   config.sh [fragment...]   default: configs/qemu-x86_64.config
+set -eu
+STAGE=config
+. "$(dirname "$0")/lib.sh"
+
+# Print each option that .config does not have as the fragments ask; a later
+# fragment overrides an earlier one, as in merge_config.sh.
+missing_options() {
+	local config=$1 line opt
+	local -A want=()
+	shift
+	while read -r line; do
+		case "$line" in
+		CONFIG_*=*) want[${line%%=*}]=${line#*=} ;;
+		"# CONFIG_"*" is not set")
+			opt=${line#\# }
+			want[${opt%% *}]=n
+			;;
+		esac
+	done < <(cat "$@")
+	for opt in "${!want[@]}"; do
+		if [ "${want[$opt]}" = n ]; then
+			if grep -q "^$opt=" "$config"; then echo "$opt"; fi
+		elif ! grep -qxF "$opt=${want[$opt]}" "$config"; then
+			echo "$opt"
+		fi
+	done | sort
+}
+
+check_config() {
+	local config=$1 missing
+	shift
+	missing=$(missing_options "$config" "$@")
+	if [ -n "$missing" ]; then
+		fail "$(echo "$missing" | sed 's/$/ did not survive olddefconfig/' | paste -sd';' | sed 's/;/; /g')"
+	fi
+}
+
+if [ "${1:-}" = --check ]; then
+	shift
+	check_config "$@"
+	exit 0
+fi
+
+[ $# -gt 0 ] || set -- "$LAB/configs/qemu-x86_64.config"
+stage_begin "tinyconfig + $(for f in "$@"; do basename "$f"; done | paste -sd' ')"
+mkdir -p "$KBUILD_OUT"
+make -s -C "$LINUX" O="$KBUILD_OUT" tinyconfig >/dev/null
+"$LINUX/scripts/kconfig/merge_config.sh" -m -O "$KBUILD_OUT" "$KBUILD_OUT/.config" "$@" >"$KBUILD_OUT/merge_config.log"
+make -s -C "$LINUX" O="$KBUILD_OUT" olddefconfig >/dev/null
+check_config "$KBUILD_OUT/.config" "$@"
+say "all requested options set"
+stage_end

@@ -1,0 +1,114 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# results: judge a guest run.  Reads $GUEST_OUT (default $BUILD/guest):
+# console.log, kselftest.tap, qemu.status.
+#
+# - KTAP (KUnit suites on the console, kselftests on ttyS1) is parsed by the
+#   kernel's own tools/testing/kunit/kunit.py parse; its logs go to $OUT.
+# - Every kernel complaint on the console (panic, BUG, WARNING, lockdep,
+#   KASAN, bad page state, hung task, stall) fails the run and names the test
+#   that was running; so does a guest that timed out or stopped early.
+#
+# The last line is "N passed, N failed"; the exit status is 1 on any failure.
+set -eu
+STAGE=results
+. "$(dirname "$0")/lib.sh"
+
+GUEST_OUT=${GUEST_OUT:-$BUILD/guest}
+OUT=${RESULTS_OUT:-$BUILD/results}
+KUNIT_PY=${KUNIT_PY:-$LINUX/tools/testing/kunit/kunit.py}
+COMPLAINTS='Kernel panic|BUG:|WARNING:|Oops|general protection fault|Bad page state|KASAN|UBSAN:|INFO: task .* blocked|detected stall'
+
+passed=0
+failed=0
+skipped=0
+
+# The test that was running at console line $1.
+running_at() {
+	head -n "$1" "$GUEST_OUT/console.log" | grep -o 'lab: running .*' |
+		tail -n 1 | sed 's/^lab: running //' | tr -d '\r' | grep . || echo "boot"
+}
+
+# Print the test that was running when the console ended.
+running_last() {
+	running_at "$(wc -l <"$GUEST_OUT/console.log")"
+}
+
+check_failed() {
+	say "FAIL: $*"
+	failed=$((failed + 1))
+}
+
+# Parse KTAP file $2 with kunit.py, add up its counts; $1 names it.
+count_ktap() {
+	local name=$1 file=$2 log=$OUT/$1.txt summary n
+	python3 "$KUNIT_PY" parse "$file" >"$log" 2>&1 || true
+	summary=$(grep 'Testing complete' "$log" | tail -n 1 || true)
+	if [ -z "$summary" ]; then
+		check_failed "$name: no test results in $(basename "$file"), see $log"
+		return
+	fi
+	sed -n 's/^\[[0-9:]*\] //p' "$log" | grep -E '^\[(FAILED|CRASHED|SKIPPED)\]|^ *# (not ok|ok .*# SKIP)' || true
+	say "$name: ${summary#*] }"
+	n=$(echo "$summary" | grep -o 'passed: [0-9]*' | grep -o '[0-9]*' || echo 0)
+	passed=$((passed + n))
+	# A crashed test also counts as a parser error; count it once.
+	n=$(echo "$summary" | grep -oE '(failed|crashed): [0-9]*' | grep -o '[0-9]*' | paste -sd+ | bc || true)
+	if [ -z "$n" ]; then
+		n=$(echo "$summary" | grep -o 'errors: [0-9]*' | grep -o '[0-9]*' || true)
+	fi
+	failed=$((failed + ${n:-0}))
+	n=$(echo "$summary" | grep -o 'skipped: [0-9]*' | grep -o '[0-9]*' || echo 0)
+	skipped=$((skipped + n))
+}
+
+check_console() {
+	local console=$GUEST_OUT/console.log hits tests test
+	hits=$(grep -nE "$COMPLAINTS" "$console" | tr -d '\r' || true)
+	[ -n "$hits" ] || return 0
+	# "test<TAB>line number:line" for every complaint
+	hits=$(echo "$hits" | while IFS= read -r hit; do
+		printf '%s\t%s\n' "$(running_at "${hit%%:*}")" "$hit"
+	done)
+	# One failure per test during which the kernel complained.
+	tests=$(echo "$hits" | cut -f1 | sort -u)
+	while IFS= read -r test; do
+		check_failed "console: the kernel complained while running $test:"
+		echo "$hits" | awk -F'\t' -v t="$test" '$1 == t { print "    console.log:" $2 }' | head -n 10
+	done <<<"$tests"
+}
+
+check_completion() {
+	local status
+	status=$(cat "$GUEST_OUT/qemu.status" 2>/dev/null || echo "missing")
+	case "$status" in
+	timeout*)
+		check_failed "guest: timed out after ${status#timeout } s while running $(running_last)"
+		;;
+	"exit 0")
+		grep -q 'lab: done' "$GUEST_OUT/console.log" ||
+			check_failed "guest: stopped while running $(running_last), before the end of the run"
+		;;
+	*)
+		check_failed "guest: no qemu.status ($status); did the guest stage run?"
+		;;
+	esac
+}
+
+stage_begin "reading $GUEST_OUT"
+[ -f "$GUEST_OUT/console.log" ] || fail "no $GUEST_OUT/console.log; run scripts/guest.sh first"
+mkdir -p "$OUT"
+# kunit.py changes to the kernel tree; give it absolute paths.
+GUEST_OUT=$(cd "$GUEST_OUT" && pwd)
+OUT=$(cd "$OUT" && pwd)
+check_completion
+check_console
+# KUnit prints an empty plan when no suite is built in; count only suites.
+if grep -q '# Subtest:' "$GUEST_OUT/console.log"; then
+	count_ktap kunit "$GUEST_OUT/console.log"
+fi
+count_ktap kselftest "$GUEST_OUT/kselftest.tap"
+summary="$passed passed, $failed failed"
+[ "$skipped" -eq 0 ] || summary="$summary, $skipped skipped"
+echo "$summary"
+[ "$failed" -eq 0 ]

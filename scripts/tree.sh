@@ -1,0 +1,138 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# tree: the kernel work tree linux/, a git tree of the base with patches/ on
+# top.
+#
+#   tree.sh apply   create linux/ if needed (base commit tagged 'base'), then
+#                   apply patches/ with git am unless linux/ already has
+#                   commits on top of base
+#   tree.sh reset   drop linux/'s commits on top of base, apply patches/ again
+#   tree.sh export  write the commits on top of base back to patches/
+#
+#   LINUX_TREE=path [LINUX_BASE=ref]  use this kernel git tree (e.g. an mm-new
+#                   checkout) instead of the Debian package
+set -eu
+STAGE=tree
+. "$(dirname "$0")/lib.sh"
+
+PATCHES=${PATCHES:-$LAB/patches}
+COVER=${COVER:-$LAB/cover-letter.txt}
+BRANCH=series
+# A fixed identity and date make the base commit the same on every machine.
+BASE_IDENT=(-c user.name=lab -c user.email=lab@localhost)
+BASE_DATE="2026-01-01T00:00:00Z"
+
+series_patches() {
+	find "$PATCHES" -maxdepth 1 -name '*.patch' ! -name '*0000-cover-letter.patch' | sort
+}
+
+commits_on_base() {
+	git -C "$LINUX" rev-list --count base..HEAD
+}
+
+create_from_tarball() {
+	local tarball=$BUILD/base/linux-source.tar.xz
+	[ -s "$tarball" ] || fail "$tarball missing; run scripts/base.sh first"
+	say "unpacking $(basename "$tarball") into $LINUX"
+	rm -rf "$LINUX.tmp"
+	mkdir -p "$LINUX.tmp"
+	tar -xf "$tarball" -C "$LINUX.tmp" --strip-components=1
+	# Debian's tarball ignores everything at the top level; drop those lines
+	# so that git sees the tree.
+	sed -i '/^# Debian packaging/,$d' "$LINUX.tmp/.gitignore"
+	sed -i -e :a -e '/^\n*$/{$d;N;ba' -e '}' "$LINUX.tmp/.gitignore"
+	git -C "$LINUX.tmp" init -q -b "$BRANCH"
+	git -C "$LINUX.tmp" add -A
+	GIT_AUTHOR_DATE=$BASE_DATE GIT_COMMITTER_DATE=$BASE_DATE \
+		git -C "$LINUX.tmp" "${BASE_IDENT[@]}" commit -q \
+		-m "Linux $(make -s -C "$LINUX.tmp" kernelversion) (Debian linux-source-7.2)"
+	git -C "$LINUX.tmp" tag base
+	mv "$LINUX.tmp" "$LINUX"
+}
+
+create_from_git() {
+	say "cloning $LINUX_TREE (${LINUX_BASE:-HEAD}) into $LINUX"
+	git clone -q --shared --no-checkout "$LINUX_TREE" "$LINUX"
+	git -C "$LINUX" checkout -q -b "$BRANCH" "${LINUX_BASE:-HEAD}"
+	git -C "$LINUX" tag -f base >/dev/null
+}
+
+apply_patches() {
+	local p n=0
+	while read -r p; do
+		if ! git -C "$LINUX" am -q --committer-date-is-author-date "$p" >"$BUILD/git-am.log" 2>&1; then
+			git -C "$LINUX" am --abort || true
+			cat "$BUILD/git-am.log" >&2
+			fail "patch $(basename "$p") does not apply"
+		fi
+		n=$((n + 1))
+	done < <(series_patches)
+	say "applied $n patches"
+}
+
+# patch-ids of the commits on top of base, and of the files in patches/
+tree_ids() {
+	git -C "$LINUX" log --reverse -p base..HEAD | git patch-id --stable | cut -d' ' -f1
+}
+
+file_ids() {
+	local p
+	series_patches | while read -r p; do git patch-id --stable <"$p"; done | cut -d' ' -f1
+}
+
+do_apply() {
+	mkdir -p "$BUILD"
+	if [ ! -d "$LINUX/.git" ]; then
+		if [ -n "${LINUX_TREE:-}" ]; then
+			create_from_git
+		else
+			create_from_tarball
+		fi
+	fi
+	git -C "$LINUX" rev-parse -q --verify base >/dev/null ||
+		fail "$LINUX has no 'base' tag"
+	if [ "$(commits_on_base)" -eq 0 ]; then
+		apply_patches
+	elif [ "$(tree_ids)" = "$(file_ids)" ]; then
+		say "linux/ already has patches/ applied ($(commits_on_base) commits)"
+	else
+		say "WARNING: linux/ has $(commits_on_base) commits on base that differ from patches/;"
+		say "WARNING: testing linux/ as it is ('make export' keeps them, 'make reset' drops them)"
+	fi
+}
+
+do_reset() {
+	[ -d "$LINUX/.git" ] || fail "no $LINUX to reset"
+	git -C "$LINUX" am --abort >/dev/null 2>&1 || true
+	git -C "$LINUX" checkout -q -f -B "$BRANCH" base
+	apply_patches
+}
+
+do_export() {
+	local n last_date cover
+	n=$(commits_on_base)
+	mkdir -p "$PATCHES"
+	find "$PATCHES" -maxdepth 1 -name '*.patch' -delete
+	if [ "$n" -eq 0 ]; then
+		say "no commits on base; patches/ is empty"
+		return
+	fi
+	if [ -f "$COVER" ]; then
+		git -C "$LINUX" config "branch.$BRANCH.description" "$(cat "$COVER")"
+	fi
+	git -C "$LINUX" format-patch -q -v2 --cover-letter --cover-from-description=subject \
+		--zero-commit --no-signature -o "$PATCHES" base..HEAD
+	# format-patch dates the cover letter now; date it like the newest patch
+	# so that exporting an unchanged series changes nothing.
+	last_date=$(git -C "$LINUX" log -1 --format=%aD HEAD)
+	cover=$(find "$PATCHES" -maxdepth 1 -name '*0000-cover-letter.patch')
+	sed -i "0,/^Date: /s/^Date: .*/Date: $last_date/" "$cover"
+	say "exported $n patches and a cover letter to $PATCHES"
+}
+
+case "${1:-}" in
+apply) do_apply ;;
+reset) do_reset ;;
+export) do_export ;;
+*) fail "usage: tree.sh apply|reset|export" ;;
+esac

@@ -1,0 +1,170 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The lab's self-tests: each failure path of the lab must fail, name its
+# cause, and not pass by accident.  Recorded guest output is in tests/data/;
+# nothing here boots a kernel.  Prints TAP; exits 1 if a case fails.
+set -u
+LAB=$(cd "$(dirname "$0")/.." && pwd)
+DATA=$LAB/tests/data
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+n=0
+failed=0
+
+# run_case NAME: run function NAME in a subshell; its output goes to a log
+# that is shown when it fails.
+run_case() {
+	local name=$1 log=$TMP/$1.log
+	n=$((n + 1))
+	mkdir "$TMP/$name.d"
+	if (set -eu; cd "$TMP/$name.d" && "$name") >"$log" 2>&1; then
+		echo "ok $n $name"
+	else
+		echo "not ok $n $name"
+		sed 's/^/# /' "$log"
+		failed=$((failed + 1))
+	fi
+}
+
+# expect_fail "text" cmd...: cmd must exit non-zero and print text.
+expect_fail() {
+	local text=$1 out rc=0
+	shift
+	out=$("$@" 2>&1) || rc=$?
+	echo "$out"
+	[ "$rc" -ne 0 ] || { echo "expected a failure, got exit 0"; return 1; }
+	grep -qF -- "$text" <<<"$out" || { echo "expected '$text' in the output"; return 1; }
+}
+
+# results.sh on recorded guest output tests/data/$1
+results() {
+	GUEST_OUT=$DATA/$1 RESULTS_OUT=$PWD/results-$1 LINUX=$KERNEL \
+		"$LAB/scripts/results.sh"
+}
+
+last_line() {
+	tail -n 1
+}
+
+KERNEL=${LINUX:-$LAB/linux}
+
+results_pass() {
+	local out
+	out=$(results pass)
+	echo "$out"
+	last_line <<<"$out" | grep -qE '^[1-9][0-9]* passed, 0 failed'
+}
+
+results_failing_test() {
+	expect_fail "1 failed" results fail-test
+}
+
+results_panic_names_test() {
+	expect_fail "while running mm: mrelease_test" results panic
+}
+
+results_warn_names_test() {
+	expect_fail "the kernel complained while running mm: mrelease_test" results warn
+}
+
+results_hang_names_test() {
+	expect_fail "timed out after 1800 s while running mm: mrelease_test" results hang
+}
+
+results_kunit_failure() {
+	expect_fail "3 passed, 1 failed" results kunit-fail
+}
+
+results_bad_ktap() {
+	expect_fail "0 passed, 1 failed" results bad-ktap
+}
+
+results_final_line_on_failure() {
+	local out
+	out=$(results warn) && return 1
+	last_line <<<"$out" | grep -qE '^[0-9]+ passed, [1-9][0-9]* failed'
+}
+
+config_missing_option() {
+	printf 'CONFIG_SWAP=y\n# CONFIG_MEMCG is not set\n' >config
+	printf 'CONFIG_SWAP=y\nCONFIG_MEMCG=y\n' >frag
+	expect_fail "CONFIG_MEMCG did not survive olddefconfig" \
+		"$LAB/scripts/config.sh" --check config frag
+}
+
+config_later_fragment_wins() {
+	printf '# CONFIG_SWAP is not set\nCONFIG_MEMCG=y\n' >config
+	printf 'CONFIG_SWAP=y\nCONFIG_MEMCG=y\n' >frag
+	printf '# CONFIG_SWAP is not set\n' >nosw
+	"$LAB/scripts/config.sh" --check config frag nosw
+}
+
+# A one-file git tree tagged 'base', standing in for the kernel.
+fake_tree() {
+	git init -q -b series linux
+	echo one >linux/file
+	git -C linux add file
+	git -C linux -c user.name=t -c user.email=t@t commit -q -m base
+	git -C linux tag base
+}
+
+tree_bad_patch_is_named() {
+	fake_tree
+	mkdir patches
+	git -C linux checkout -q -b other
+	echo two >linux/file
+	git -C linux -c user.name=t -c user.email=t@t commit -q -am "change one to two"
+	git -C linux format-patch -q -o ../patches base..HEAD
+	mv patches/0001-*.patch patches/0001-good.patch
+	sed 's/^-one/-three/' patches/0001-good.patch >patches/0002-bad.patch
+	git -C linux checkout -q series
+	expect_fail "patch 0002-bad.patch does not apply" \
+		env LINUX="$PWD/linux" PATCHES="$PWD/patches" BUILD="$PWD/build" \
+		"$LAB/scripts/tree.sh" apply
+}
+
+tree_export_is_stable() {
+	fake_tree
+	echo two >linux/file
+	git -C linux -c user.name=t -c user.email=t@t commit -q -am "change one to two"
+	printf 'Cover subject\n\nCover body.\n' >cover
+	export LINUX=$PWD/linux PATCHES=$PWD/patches BUILD=$PWD/build COVER=$PWD/cover
+	"$LAB/scripts/tree.sh" export
+	cp -r patches first
+	sleep 1
+	"$LAB/scripts/tree.sh" export
+	diff -r first patches
+	grep -q 'Subject: \[PATCH v2 0/1\] Cover subject' patches/v2-0000-cover-letter.patch
+}
+
+guest_hang_times_out() {
+	mkdir -p kernel/arch/x86/boot selftests ksft/tools/testing/selftests/kselftest \
+		ksft/tools/testing/selftests/mm
+	touch kernel/arch/x86/boot/bzImage ksft/tools/testing/selftests/run_kselftest.sh \
+		ksft/tools/testing/selftests/kselftest/runner.sh \
+		ksft/tools/testing/selftests/kselftest/ktap_helpers.sh \
+		ksft/tools/testing/selftests/mm/settings
+	printf '#!/bin/sh\n' >selftests/mrelease_test
+	chmod +x selftests/mrelease_test
+	printf '#!/bin/sh\nexec sleep 60\n' >qemu
+	chmod +x qemu
+	BUILD=$PWD/build KBUILD_OUT=$PWD/kernel LINUX=$PWD/ksft SELFTESTS_DIR=$PWD/selftests \
+		SELFTESTS=mrelease_test QEMU=$PWD/qemu GUEST_TIMEOUT=2 "$LAB/scripts/guest.sh"
+	grep -qx 'timeout 2' build/guest/qemu.status
+}
+
+scripts_are_shellcheck_clean() {
+	cd "$LAB" && shellcheck scripts/*.sh tests/run.sh guest/init guest/timeout .ci/run
+}
+
+for c in results_pass results_failing_test results_panic_names_test \
+	results_warn_names_test results_hang_names_test results_kunit_failure \
+	results_bad_ktap \
+	results_final_line_on_failure config_missing_option \
+	config_later_fragment_wins tree_bad_patch_is_named tree_export_is_stable \
+	guest_hang_times_out scripts_are_shellcheck_clean; do
+	run_case "$c"
+done
+echo "labtest: $((n - failed)) passed, $failed failed"
+[ "$failed" -eq 0 ]
