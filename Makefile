@@ -3,16 +3,18 @@
 # this file only strings them together.
 #
 #   make          base kernel + patches/, build, boot in QEMU, run the tests
-#   make check    the lab's self-tests, checkpatch, per-patch builds, then make
+#   make check    the lab's self-tests, checkpatch, the man page, per-patch
+#                 builds, then make
 #   make export   write linux/'s commits on top of 'base' back to patches/
 #   make reset    drop linux/'s commits, apply patches/ again
 
-# The mm selftests the series runs in the guest.
-SELFTESTS ?= mrelease_test
+# The mm selftests the series runs in the guest; those not in the tree (the
+# series' own, before its patches are applied) are skipped.
+SELFTESTS ?= mrelease_test mrelease_kill_test
 export SELFTESTS
 
 .PHONY: all deps base tree config kernel selftests guest run check labtest \
-	checkpatch bisect export reset clean
+	checkpatch manpage bisect export reset clean
 
 all: run
 
@@ -40,13 +42,16 @@ guest: kernel selftests
 run: guest
 	@scripts/results.sh
 
-check: labtest checkpatch bisect run
+check: labtest checkpatch manpage bisect run
 
 labtest: tree
 	@tests/run.sh
 
 checkpatch: tree
 	@scripts/checkpatch.sh
+
+manpage: deps
+	@scripts/manpage.sh
 
 bisect: config
 	@scripts/bisect.sh

@@ -30,17 +30,11 @@ configure_matrix() {
 }
 
 build_commit() {
-	local c=$1 frag name t
+	local c=$1 frag name
 	STAGE="bisect $(git -C "$LINUX" log -1 --format='%h %s' "$c" | cut -c1-60)"
 	git -C "$LINUX" checkout -q "$c"
 	STAGE=$STAGE "$LAB/scripts/build.sh" vmlinux headers
-	for t in $SELFTESTS; do
-		if [ ! -f "$LINUX/tools/testing/selftests/mm/$t.c" ]; then
-			continue
-		fi
-		SELFTESTS=$t KBUILD_OUT=$KBUILD_OUT BUILD=$BUILD/bisect \
-			"$LAB/scripts/selftests.sh" >/dev/null
-	done
+	KBUILD_OUT=$KBUILD_OUT BUILD=$BUILD/bisect "$LAB/scripts/selftests.sh" >/dev/null
 	for frag in "${MATRIX[@]}"; do
 		name=$(basename "$frag" .config)
 		# shellcheck disable=SC2046

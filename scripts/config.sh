@@ -49,6 +49,13 @@ if [ "${1:-}" = --check ]; then
 fi
 
 [ $# -gt 0 ] || set -- "$LAB/configs/qemu-x86_64.config"
+config=$KBUILD_OUT/.config
+# Remaking an unchanged .config would only cost time.
+if [ -f "$config" ] && [ -z "$(find "$@" -newer "$config")" ] &&
+	[ -z "$(missing_options "$config" "$@")" ]; then
+	say "$config is up to date"
+	exit 0
+fi
 stage_begin "tinyconfig + $(for f in "$@"; do basename "$f"; done | paste -sd' ')"
 mkdir -p "$KBUILD_OUT"
 make -s -C "$LINUX" O="$KBUILD_OUT" tinyconfig >/dev/null

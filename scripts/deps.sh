@@ -7,9 +7,9 @@ STAGE=deps
 . "$(dirname "$0")/lib.sh"
 
 PACKAGES=(
-	bc bison busybox-static ccache cpio e2fsprogs flex gcc git gzip
-	libc6-dev libelf-dev libssl-dev make perl python3 qemu-system-x86
-	shellcheck xz-utils
+	bc bison busybox-static ccache cpio e2fsprogs flex gcc git groff-base gzip
+	libc6-dev libelf-dev libssl-dev make perl python3 python3-git python3-ply
+	qemu-system-x86 shellcheck xz-utils
 )
 
 missing=()

@@ -9,7 +9,7 @@
 # kselftest.tap (ttyS1: the runner's TAP), qemu.status ("exit N" or
 # "timeout N").
 #
-#   SELFTESTS="a b"      mm selftests to run (built by selftests.sh)
+# The selftests run are those selftests.sh built ($SELFTESTS_DIR/list).
 #   GUEST_TIMEOUT=s      whole guest run (default 1800)
 #   TEST_TIMEOUT=s       one selftest (default 300)
 #   QEMU=cmd             QEMU binary (default qemu-system-x86_64)
@@ -50,11 +50,12 @@ pack_initramfs() {
 		"$ROOT/kselftest/kselftest/"
 	cp "$KSFT_SRC/mm/settings" "$ROOT/kselftest/mm/"
 	: >"$ROOT/kselftest/kselftest-list.txt"
-	for t in ${SELFTESTS:-mrelease_test}; do
+	[ -s "$SELFTESTS_DIR/list" ] || fail "no $SELFTESTS_DIR/list; run scripts/selftests.sh first"
+	while read -r t; do
 		[ -x "$SELFTESTS_DIR/$t" ] || fail "selftest $t was not built ($SELFTESTS_DIR/$t)"
 		install -m 755 "$SELFTESTS_DIR/$t" "$ROOT/kselftest/mm/"
 		echo "mm:$t" >>"$ROOT/kselftest/kselftest-list.txt"
-	done
+	done <"$SELFTESTS_DIR/list"
 	(cd "$ROOT" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$OUT/initramfs.cpio.gz"
 }
 
@@ -103,7 +104,7 @@ run_qemu() {
 	esac
 }
 
-stage_begin "booting the test kernel ($(accel), tests: ${SELFTESTS:-mrelease_test})"
+stage_begin "booting the test kernel ($(accel), tests: $(paste -sd' ' "$SELFTESTS_DIR/list"))"
 mkdir -p "$OUT"
 pack_initramfs
 run_qemu

@@ -4,7 +4,8 @@
 # console.log, kselftest.tap, qemu.status.
 #
 # - KTAP (KUnit suites on the console, kselftests on ttyS1) is parsed by the
-#   kernel's own tools/testing/kunit/kunit.py parse; its logs go to $OUT.
+#   kernel's own tools/testing/kunit/kunit.py parse, which counts each test
+#   case; its logs go to $OUT.
 # - Every kernel complaint on the console (panic, BUG, WARNING, lockdep,
 #   KASAN, bad page state, hung task, stall) fails the run and names the test
 #   that was running; so does a guest that timed out or stopped early.
@@ -107,7 +108,13 @@ check_console
 if grep -q '# Subtest:' "$GUEST_OUT/console.log"; then
 	count_ktap kunit "$GUEST_OUT/console.log"
 fi
-count_ktap kselftest "$GUEST_OUT/kselftest.tap"
+# The kernel's kselftest runner prefixes each test program's own KTAP with
+# "# "; indent it instead, so that kunit.py counts its test cases as subtests.
+awk '/^# selftests: / { inside = 1; print; next }
+	/^(not )?ok [0-9]+ selftests: / { inside = 0; print; next }
+	inside && /^# / { print "    " substr($0, 3); next }
+	{ print }' "$GUEST_OUT/kselftest.tap" >"$OUT/kselftest.ktap" 2>/dev/null || true
+count_ktap kselftest "$OUT/kselftest.ktap"
 summary="$passed passed, $failed failed"
 [ "$skipped" -eq 0 ] || summary="$summary, $skipped skipped"
 echo "$summary"

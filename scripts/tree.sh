@@ -42,7 +42,10 @@ create_from_tarball() {
 	sed -i '/^# Debian packaging/,$d' "$LINUX.tmp/.gitignore"
 	sed -i -e :a -e '/^\n*$/{$d;N;ba' -e '}' "$LINUX.tmp/.gitignore"
 	git -C "$LINUX.tmp" init -q -b "$BRANCH"
-	git -C "$LINUX.tmp" add -A
+	# -f: the tarball is pristine source, and its .gitignore (without
+	# upstream's "!.gitignore" exceptions) would leave out every dotfile,
+	# the selftests' .gitignore files among them.
+	git -C "$LINUX.tmp" add -A -f
 	GIT_AUTHOR_DATE=$BASE_DATE GIT_COMMITTER_DATE=$BASE_DATE \
 		git -C "$LINUX.tmp" "${BASE_IDENT[@]}" commit -q \
 		-m "Linux $(make -s -C "$LINUX.tmp" kernelversion) (Debian linux-source-7.2)"

@@ -61,19 +61,19 @@ results_failing_test() {
 }
 
 results_panic_names_test() {
-	expect_fail "while running mm: mrelease_test" results panic
+	expect_fail "while running mm: mrelease_kill_test" results panic
 }
 
 results_warn_names_test() {
-	expect_fail "the kernel complained while running mm: mrelease_test" results warn
+	expect_fail "the kernel complained while running mm: mrelease_kill_test" results warn
 }
 
 results_hang_names_test() {
-	expect_fail "timed out after 1800 s while running mm: mrelease_test" results hang
+	expect_fail "timed out after 1800 s while running mm: mrelease_kill_test" results hang
 }
 
 results_kunit_failure() {
-	expect_fail "3 passed, 1 failed" results kunit-fail
+	expect_fail "18 passed, 1 failed" results kunit-fail
 }
 
 results_bad_ktap() {
@@ -147,10 +147,11 @@ guest_hang_times_out() {
 		ksft/tools/testing/selftests/mm/settings
 	printf '#!/bin/sh\n' >selftests/mrelease_test
 	chmod +x selftests/mrelease_test
+	echo mrelease_test >selftests/list
 	printf '#!/bin/sh\nexec sleep 60\n' >qemu
 	chmod +x qemu
 	BUILD=$PWD/build KBUILD_OUT=$PWD/kernel LINUX=$PWD/ksft SELFTESTS_DIR=$PWD/selftests \
-		SELFTESTS=mrelease_test QEMU=$PWD/qemu GUEST_TIMEOUT=2 "$LAB/scripts/guest.sh"
+		QEMU=$PWD/qemu GUEST_TIMEOUT=2 "$LAB/scripts/guest.sh"
 	grep -qx 'timeout 2' build/guest/qemu.status
 }
 
