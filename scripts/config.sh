@@ -4,7 +4,9 @@
 # fragments in configs/ merged with the kernel's merge_config.sh, then check
 # that every requested option survived olddefconfig.
 #
-#   config.sh [fragment...]   default: configs/qemu-x86_64.config
+#   config.sh [fragment...]   default: configs/qemu-x86_64.config and the
+#                             options of configs/series.config that the
+#                             tree defines
 set -eu
 STAGE=config
 . "$(dirname "$0")/lib.sh"
@@ -48,7 +50,36 @@ if [ "${1:-}" = --check ]; then
 	exit 0
 fi
 
-[ $# -gt 0 ] || set -- "$LAB/configs/qemu-x86_64.config"
+# Print the lines of configs/series.config whose symbol the tree defines.
+present_series_options() {
+	local line sym
+	while read -r line; do
+		case "$line" in
+		CONFIG_*=*)
+			sym=${line%%=*}
+			if git -C "$LINUX" grep -q -x "config ${sym#CONFIG_}" -- '*Kconfig*'; then
+				echo "$line"
+			else
+				say "${sym} is not in this tree (series not applied?); skipped" >&2
+			fi
+			;;
+		esac
+	done <"$LAB/configs/series.config"
+}
+
+if [ $# -eq 0 ]; then
+	set -- "$LAB/configs/qemu-x86_64.config"
+	# The series' own options (its KUnit suites) exist only once its
+	# patches are applied; the file is rewritten only when it changes.
+	mkdir -p "$KBUILD_OUT"
+	present_series_options >"$KBUILD_OUT/series.config.new"
+	if cmp -s "$KBUILD_OUT/series.config.new" "$KBUILD_OUT/series.config"; then
+		rm "$KBUILD_OUT/series.config.new"
+	else
+		mv "$KBUILD_OUT/series.config.new" "$KBUILD_OUT/series.config"
+	fi
+	set -- "$@" "$KBUILD_OUT/series.config"
+fi
 config=$KBUILD_OUT/.config
 # Remaking an unchanged .config would only cost time.
 if [ -f "$config" ] && [ -z "$(find "$@" -newer "$config")" ] &&
