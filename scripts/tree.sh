@@ -7,7 +7,9 @@
 #                   apply patches/ with git am unless linux/ already has
 #                   commits on top of base
 #   tree.sh reset   drop linux/'s commits on top of base, apply patches/ again
-#   tree.sh export  write the commits on top of base back to patches/
+#   tree.sh export  write the commits on top of base back to patches/; a
+#                   commit's git note (changes since the last version) goes
+#                   below the "---" line, and comes back as a note on apply
 #
 #   LINUX_TREE=path [LINUX_BASE=ref]  use this kernel git tree (e.g. an mm-new
 #                   checkout) instead of the Debian package
@@ -60,13 +62,29 @@ create_from_git() {
 	git -C "$LINUX" tag -f base >/dev/null
 }
 
+# Print the notes below the "---" line of patch $1 (what changed since the
+# last version), as format-patch --notes wrote them.
+patch_note() {
+	awk 'state == 0 && /^---$/ { state = 1; next }
+		state == 1 && /^Notes:$/ { state = 2; next }
+		state == 1 && /^ / { exit }
+		state == 2 && /^    / { print substr($0, 5); next }
+		state == 2 { exit }' "$1"
+}
+
 apply_patches() {
-	local p n=0
+	local p n=0 note
+	mkdir -p "$BUILD"
 	while read -r p; do
 		if ! git -C "$LINUX" am -q --committer-date-is-author-date "$p" >"$BUILD/git-am.log" 2>&1; then
 			git -C "$LINUX" am --abort || true
 			cat "$BUILD/git-am.log" >&2
 			fail "patch $(basename "$p") does not apply"
+		fi
+		# git am drops the notes; keep them for the next export.
+		note=$(patch_note "$p")
+		if [ -n "$note" ]; then
+			git -C "$LINUX" notes add -f -m "$note" HEAD
 		fi
 		n=$((n + 1))
 	done < <(series_patches)
@@ -124,7 +142,7 @@ do_export() {
 		git -C "$LINUX" config "branch.$BRANCH.description" "$(cat "$COVER")"
 	fi
 	git -C "$LINUX" format-patch -q -v2 --cover-letter --cover-from-description=subject \
-		--zero-commit --no-signature -o "$PATCHES" base..HEAD
+		--notes --zero-commit --no-signature -o "$PATCHES" base..HEAD
 	# format-patch dates the cover letter now; date it like the newest patch
 	# so that exporting an unchanged series changes nothing.
 	last_date=$(git -C "$LINUX" log -1 --format=%aD HEAD)

@@ -130,12 +130,18 @@ tree_export_is_stable() {
 	git -C linux -c user.name=t -c user.email=t@t commit -q -am "change one to two"
 	printf 'Cover subject\n\nCover body.\n' >cover
 	export LINUX=$PWD/linux PATCHES=$PWD/patches BUILD=$PWD/build COVER=$PWD/cover
+	git -C linux notes add -m "$(printf 'Changes since v1:\n- one\n\n- two')" HEAD
 	"$LAB/scripts/tree.sh" export
 	cp -r patches first
 	sleep 1
 	"$LAB/scripts/tree.sh" export
 	diff -r first patches
 	grep -q 'Subject: \[PATCH v2 0/1\] Cover subject' patches/v2-0000-cover-letter.patch
+	# Applied again, the series exports to the same files, notes included.
+	"$LAB/scripts/tree.sh" reset
+	"$LAB/scripts/tree.sh" export
+	diff -r first patches
+	grep -q '^    - two$' patches/v2-0001-*.patch
 }
 
 guest_hang_times_out() {
