@@ -85,7 +85,7 @@ run_qemu() {
 	[ -f "$kernel" ] || fail "no kernel at $kernel; run scripts/build.sh first"
 	rm -f "$OUT/console.log" "$OUT/kselftest.tap" "$OUT/qemu.status"
 	timeout -k 10 "$GUEST_TIMEOUT" "$QEMU" \
-		-accel "$(accel)" -cpu max -smp 2 -m 2G \
+		-accel "$(accel)" -cpu max -smp "$GUEST_CPUS" -m 2G \
 		-display none -monitor none -no-reboot \
 		-serial "file:$OUT/console.log" -serial "file:$OUT/kselftest.tap" \
 		-kernel "$kernel" -initrd "$OUT/initramfs.cpio.gz" \

@@ -7,6 +7,9 @@ LAB=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$LAB/build}
 LINUX=${LINUX:-$LAB/linux}
 KBUILD_OUT=${KBUILD_OUT:-$BUILD/kernel}
+# vCPUs of the guest; results.sh checks that the kernel brought them all up.
+# shellcheck disable=SC2034
+GUEST_CPUS=2
 STAGE_START=$(date +%s)
 
 say() {

@@ -8,7 +8,8 @@
 #   case; its logs go to $OUT.
 # - Every kernel complaint on the console (panic, BUG, WARNING, lockdep,
 #   KASAN, bad page state, hung task, stall) fails the run and names the test
-#   that was running; so does a guest that timed out or stopped early.
+#   that was running; so does a guest that timed out or stopped early, or
+#   that brought up fewer CPUs than it was given.
 #
 # The last line is "N passed, N failed"; the exit status is 1 on any failure.
 set -eu
@@ -96,6 +97,17 @@ check_completion() {
 	esac
 }
 
+# Races and per-CPU state are what the tests are about: a guest that came
+# up with fewer CPUs than QEMU gave it tests something else.
+check_cpus() {
+	local line n
+	line=$(grep -o 'smp: Brought up .*' "$GUEST_OUT/console.log" | tr -d '\r' || true)
+	[ -n "$line" ] || return 0
+	n=$(echo "$line" | grep -oE '[0-9]+ CPUs?$' | grep -oE '^[0-9]+')
+	[ "$n" = "$GUEST_CPUS" ] ||
+		check_failed "guest: $n of $GUEST_CPUS CPUs online ('$line')"
+}
+
 stage_begin "reading $GUEST_OUT"
 [ -f "$GUEST_OUT/console.log" ] || fail "no $GUEST_OUT/console.log; run scripts/guest.sh first"
 mkdir -p "$OUT"
@@ -103,6 +115,7 @@ mkdir -p "$OUT"
 GUEST_OUT=$(cd "$GUEST_OUT" && pwd)
 OUT=$(cd "$OUT" && pwd)
 check_completion
+check_cpus
 check_console
 # KUnit prints an empty plan when no suite is built in; count only suites.
 if grep -q '# Subtest:' "$GUEST_OUT/console.log"; then

@@ -76,6 +76,10 @@ results_kunit_failure() {
 	expect_fail "18 passed, 1 failed" results kunit-fail
 }
 
+results_missing_cpu() {
+	expect_fail "guest: 1 of 2 CPUs online" results one-cpu
+}
+
 results_bad_ktap() {
 	expect_fail "0 passed, 1 failed" results bad-ktap
 }
@@ -167,7 +171,7 @@ scripts_are_shellcheck_clean() {
 
 for c in results_pass results_failing_test results_panic_names_test \
 	results_warn_names_test results_hang_names_test results_kunit_failure \
-	results_bad_ktap \
+	results_missing_cpu results_bad_ktap \
 	results_final_line_on_failure config_missing_option \
 	config_later_fragment_wins tree_bad_patch_is_named tree_export_is_stable \
 	guest_hang_times_out scripts_are_shellcheck_clean; do
