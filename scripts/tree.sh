@@ -58,7 +58,7 @@ create_from_tarball() {
 create_from_git() {
 	say "cloning $LINUX_TREE (${LINUX_BASE:-HEAD}) into $LINUX"
 	git clone -q --shared --no-checkout "$LINUX_TREE" "$LINUX"
-	git -C "$LINUX" checkout -q -b "$BRANCH" "${LINUX_BASE:-HEAD}"
+	git -C "$LINUX" checkout -q -B "$BRANCH" "${LINUX_BASE:-HEAD}"
 	git -C "$LINUX" tag -f base >/dev/null
 }
 
