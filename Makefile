@@ -7,14 +7,15 @@
 #                 builds, then make
 #   make export   write linux/'s commits on top of 'base' back to patches/
 #   make reset    drop linux/'s commits, apply patches/ again
+#   make bench    the numbers the changelogs quote (benchmark kernel, not a test)
 
 # The mm selftests the series runs in the guest; those not in the tree (the
 # series' own, before its patches are applied) are skipped.
-SELFTESTS ?= mrelease_test mrelease_kill_test
+SELFTESTS ?= mrelease_test mrelease_evict_test mrelease_kill_test
 export SELFTESTS
 
 .PHONY: all deps base tree config kernel selftests guest run check labtest \
-	checkpatch manpage bisect export reset clean
+	checkpatch manpage bisect bench export reset clean
 
 all: run
 
@@ -55,6 +56,9 @@ manpage: deps
 
 bisect: config
 	@scripts/bisect.sh
+
+bench: tree
+	@scripts/bench.sh
 
 export:
 	@scripts/tree.sh export

@@ -7,6 +7,9 @@
 #   config.sh [fragment...]   default: configs/qemu-x86_64.config and the
 #                             options of configs/series.config that the
 #                             tree defines
+#   config.sh --check config fragment...    only check config
+#   config.sh --series-options   print the options of $SERIES_CONFIG
+#                             (configs/series.config) that the tree defines
 set -eu
 STAGE=config
 . "$(dirname "$0")/lib.sh"
@@ -44,28 +47,35 @@ check_config() {
 	fi
 }
 
+SERIES_CONFIG=${SERIES_CONFIG:-$LAB/configs/series.config}
+
 if [ "${1:-}" = --check ]; then
 	shift
 	check_config "$@"
 	exit 0
 fi
 
-# Print the lines of configs/series.config whose symbol the tree defines.
+# Print the lines of $SERIES_CONFIG whose symbol the tree defines.
 present_series_options() {
 	local line sym
 	while read -r line; do
 		case "$line" in
 		CONFIG_*=*)
 			sym=${line%%=*}
-			if git -C "$LINUX" grep -q -x "config ${sym#CONFIG_}" -- '*Kconfig*'; then
+			if git -C "$LINUX" grep -q -e "^config ${sym#CONFIG_}\$" -- '*Kconfig*'; then
 				echo "$line"
 			else
 				say "${sym} is not in this tree (series not applied?); skipped" >&2
 			fi
 			;;
 		esac
-	done <"$LAB/configs/series.config"
+	done <"$SERIES_CONFIG"
 }
+
+if [ "${1:-}" = --series-options ]; then
+	present_series_options
+	exit 0
+fi
 
 if [ $# -eq 0 ]; then
 	set -- "$LAB/configs/qemu-x86_64.config"

@@ -13,11 +13,12 @@
 #   GUEST_TIMEOUT=s      whole guest run (default 1800)
 #   TEST_TIMEOUT=s       one selftest (default 300)
 #   QEMU=cmd             QEMU binary (default qemu-system-x86_64)
+#   GUEST_OUT=dir        output directory (default $BUILD/guest)
 set -eu
 STAGE=guest
 . "$(dirname "$0")/lib.sh"
 
-OUT=$BUILD/guest
+OUT=${GUEST_OUT:-$BUILD/guest}
 ROOT=$OUT/initramfs
 SELFTESTS_DIR=${SELFTESTS_DIR:-$BUILD/selftests/mm}
 KSFT_SRC=$LINUX/tools/testing/selftests

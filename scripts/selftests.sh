@@ -4,13 +4,13 @@
 # UAPI headers of the test kernel (make headers in $KBUILD_OUT).  The names
 # of the tests built go to $BUILD/selftests/mm/list, which the guest runs.
 #
-#   SELFTESTS="a b"   mm selftests to build (default mrelease_test)
+#   SELFTESTS="a b"   mm selftests to build (default: the three the Makefile names)
 set -eu
 STAGE=selftests
 . "$(dirname "$0")/lib.sh"
 
 OUT=$BUILD/selftests/mm
-TESTS=${SELFTESTS:-mrelease_test}
+TESTS=${SELFTESTS:-mrelease_test mrelease_evict_test mrelease_kill_test}
 
 [ -d "$KBUILD_OUT/usr/include/linux" ] || fail "no headers in $KBUILD_OUT/usr/include; run scripts/build.sh first"
 mkdir -p "$OUT"

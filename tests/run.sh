@@ -113,6 +113,21 @@ fake_tree() {
 	git -C linux tag base
 }
 
+# A series option is used when the tree's Kconfig defines it, and only then.
+config_series_option_in_tree() {
+	local out
+	fake_tree
+	printf 'config FOO_KUNIT_TEST\n\ttristate "foo"\n' >linux/Kconfig
+	git -C linux add Kconfig
+	printf 'CONFIG_FOO_KUNIT_TEST=y\nCONFIG_FOO_KUNIT=y\n' >series
+	out=$(LINUX=$PWD/linux SERIES_CONFIG=$PWD/series \
+		"$LAB/scripts/config.sh" --series-options 2>&1)
+	echo "$out"
+	grep -qx 'CONFIG_FOO_KUNIT_TEST=y' <<<"$out"
+	grep -q 'CONFIG_FOO_KUNIT is not in this tree' <<<"$out"
+	! grep -qx 'CONFIG_FOO_KUNIT=y' <<<"$out"
+}
+
 tree_bad_patch_is_named() {
 	fake_tree
 	mkdir patches
@@ -173,7 +188,7 @@ for c in results_pass results_failing_test results_panic_names_test \
 	results_warn_names_test results_hang_names_test results_kunit_failure \
 	results_missing_cpu results_bad_ktap \
 	results_final_line_on_failure config_missing_option \
-	config_later_fragment_wins tree_bad_patch_is_named tree_export_is_stable \
+	config_later_fragment_wins config_series_option_in_tree tree_bad_patch_is_named tree_export_is_stable \
 	guest_hang_times_out scripts_are_shellcheck_clean; do
 	run_case "$c"
 done
