@@ -9,6 +9,10 @@ STAGE=bisect
 . "$(dirname "$0")/lib.sh"
 
 MATRIX=("$LAB"/configs/matrix/*.config)
+# The commits are built in their own directory, from a copy of the test
+# kernel's .config: building a commit that does not define a series option
+# (a KUnit suite) drops it from the .config, and the test kernel must keep it.
+BISECT_OUT=$BUILD/bisect/kernel
 
 # Kernel directories whose C files the series changes, and mm/.
 touched_dirs() {
@@ -33,8 +37,8 @@ build_commit() {
 	local c=$1 frag name
 	STAGE="bisect $(git -C "$LINUX" log -1 --format='%h %s' "$c" | cut -c1-60)"
 	git -C "$LINUX" checkout -q "$c"
-	STAGE=$STAGE "$LAB/scripts/build.sh" vmlinux headers
-	KBUILD_OUT=$KBUILD_OUT BUILD=$BUILD/bisect "$LAB/scripts/selftests.sh" >/dev/null
+	STAGE=$STAGE KBUILD_OUT=$BISECT_OUT "$LAB/scripts/build.sh" vmlinux headers
+	KBUILD_OUT=$BISECT_OUT BUILD=$BUILD/bisect "$LAB/scripts/selftests.sh" >/dev/null
 	for frag in "${MATRIX[@]}"; do
 		name=$(basename "$frag" .config)
 		# shellcheck disable=SC2046
@@ -54,6 +58,8 @@ stage_begin "building each of $n commits"
 head=$(git -C "$LINUX" symbolic-ref -q --short HEAD || git -C "$LINUX" rev-parse HEAD)
 trap 'git -C "$LINUX" checkout -q "$head"' EXIT
 configure_matrix
+mkdir -p "$BISECT_OUT"
+cp "$KBUILD_OUT/.config" "$BISECT_OUT/.config"
 for c in $(git -C "$LINUX" rev-list --reverse base..HEAD); do
 	build_commit "$c"
 done

@@ -39,8 +39,15 @@ wait_for() {
 	return 1
 }
 
-[ $# -gt 0 ] || set -- bzImage headers
 [ -f "$KBUILD_OUT/.config" ] || fail "no $KBUILD_OUT/.config; run scripts/config.sh first"
+if [ $# -eq 0 ]; then
+	set -- bzImage headers
+	# The test kernel: whatever touched its .config since config.sh ran,
+	# it must still have every option asked for (the KUnit suites too).
+	fragments=("$LAB/configs/qemu-x86_64.config")
+	[ ! -f "$KBUILD_OUT/series.config" ] || fragments+=("$KBUILD_OUT/series.config")
+	"$LAB/scripts/config.sh" --check "$KBUILD_OUT/.config" "${fragments[@]}"
+fi
 stage_begin "make $* (-j$JOBS, $(git -C "$LINUX" describe --always --tags HEAD))"
 log=$KBUILD_OUT/build.log
 if ! make_with_progress "$log" "$@"; then
