@@ -12,13 +12,17 @@ trap 'rm -rf "$TMP"' EXIT
 n=0
 failed=0
 
-# run_case NAME: run function NAME in a subshell; its output goes to a log
-# that is shown when it fails.
+# run_case NAME: run function NAME in a shell of its own with errexit, so
+# that any command that fails fails the case, not only the last one (bash
+# ignores set -e in a subshell that is an 'if' condition or part of a || list).
+# Its output goes to a log that is shown when it fails.
 run_case() {
-	local name=$1 log=$TMP/$1.log
+	local name=$1 log=$TMP/$1.log rc=0
 	n=$((n + 1))
 	mkdir "$TMP/$name.d"
-	if (set -eu; cd "$TMP/$name.d" && "$name") >"$log" 2>&1; then
+	(cd "$TMP/$name.d" && exec bash -eu "$LAB/tests/run.sh" --case "$name") \
+		>"$log" 2>&1 || rc=$?
+	if [ "$rc" -eq 0 ]; then
 		echo "ok $n $name"
 	else
 		echo "not ok $n $name"
@@ -155,12 +159,12 @@ tree_export_is_stable() {
 	sleep 1
 	"$LAB/scripts/tree.sh" export
 	diff -r first patches
-	grep -q 'Subject: \[PATCH v2 0/1\] Cover subject' patches/v2-0000-cover-letter.patch
+	grep -q 'Subject: \[PATCH v3 0/1\] Cover subject' patches/v3-0000-cover-letter.patch
 	# Applied again, the series exports to the same files, notes included.
 	"$LAB/scripts/tree.sh" reset
 	"$LAB/scripts/tree.sh" export
 	diff -r first patches
-	grep -q '^    - two$' patches/v2-0001-*.patch
+	grep -q '^    - two$' patches/v3-0001-*.patch
 }
 
 guest_hang_times_out() {
@@ -180,16 +184,32 @@ guest_hang_times_out() {
 	grep -qx 'timeout 2' build/guest/qemu.status
 }
 
+# Not a case: a body whose middle command fails, for the case below.
+middle_command_fails() {
+	false
+	true
+}
+
+run_case_fails_on_a_middle_command() {
+	! bash -eu "$LAB/tests/run.sh" --case middle_command_fails
+}
+
 scripts_are_shellcheck_clean() {
 	cd "$LAB" && shellcheck scripts/*.sh tests/run.sh guest/init guest/timeout .ci/run
 }
+
+# run.sh --case NAME: one case, in the shell run_case starts for it.
+if [ "${1:-}" = --case ]; then
+	"$2"
+	exit
+fi
 
 for c in results_pass results_failing_test results_panic_names_test \
 	results_warn_names_test results_hang_names_test results_kunit_failure \
 	results_missing_cpu results_bad_ktap \
 	results_final_line_on_failure config_missing_option \
 	config_later_fragment_wins config_series_option_in_tree tree_bad_patch_is_named tree_export_is_stable \
-	guest_hang_times_out scripts_are_shellcheck_clean; do
+	guest_hang_times_out run_case_fails_on_a_middle_command scripts_are_shellcheck_clean; do
 	run_case "$c"
 done
 echo "labtest: $((n - failed)) passed, $failed failed"
