@@ -20,6 +20,8 @@ STAGE=tree
 PATCHES=${PATCHES:-$LAB/patches}
 COVER=${COVER:-$LAB/cover-letter.txt}
 BRANCH=series
+# The version of the series that 'export' writes (PATCH vN, vN-*.patch).
+SERIES_VERSION=${SERIES_VERSION:-3}
 # A fixed identity and date make the base commit the same on every machine.
 BASE_IDENT=(-c user.name=lab -c user.email=lab@localhost)
 BASE_DATE="2026-01-01T00:00:00Z"
@@ -141,7 +143,7 @@ do_export() {
 	if [ -f "$COVER" ]; then
 		git -C "$LINUX" config "branch.$BRANCH.description" "$(cat "$COVER")"
 	fi
-	git -C "$LINUX" format-patch -q -v2 --cover-letter --cover-from-description=subject \
+	git -C "$LINUX" format-patch -q -v"$SERIES_VERSION" --cover-letter --cover-from-description=subject \
 		--notes --zero-commit --no-signature -o "$PATCHES" base..HEAD
 	# format-patch dates the cover letter now; date it like the newest patch
 	# so that exporting an unchanged series changes nothing.
