@@ -11,7 +11,7 @@
 #
 # The selftests run are those selftests.sh built ($SELFTESTS_DIR/list).
 #   GUEST_TIMEOUT=s      whole guest run (default 1800)
-#   TEST_TIMEOUT=s       one selftest (default 300)
+#   TEST_TIMEOUT=s       one selftest program (default 900)
 #   QEMU=cmd             QEMU binary (default qemu-system-x86_64)
 #   GUEST_OUT=dir        output directory (default $BUILD/guest)
 set -eu
@@ -23,7 +23,7 @@ ROOT=$OUT/initramfs
 SELFTESTS_DIR=${SELFTESTS_DIR:-$BUILD/selftests/mm}
 KSFT_SRC=$LINUX/tools/testing/selftests
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-1800}
-TEST_TIMEOUT=${TEST_TIMEOUT:-300}
+TEST_TIMEOUT=${TEST_TIMEOUT:-900}
 QEMU=${QEMU:-qemu-system-x86_64}
 
 # Copy a dynamically linked program and the libraries it needs into $ROOT.
