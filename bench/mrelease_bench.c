@@ -22,6 +22,16 @@
  *
  * pgactivate: folios that the zap's folio_mark_accessed() activated, counted
  * in /proc/vmstat while the call ran (the victim cannot run meanwhile).
+ * pgevict_mrelease: pages the reap dropped from the page cache (0 where the
+ * kernel does not have the counter).
+ *
+ * Then, per folio size, what a killer could do without the series (Michal
+ * Hocko's question): process_madvise(MADV_PAGEOUT) on the victim's mapping
+ * before the kill, timed, then kill and reap; and, for the cost of eviction
+ * per page, posix_fadvise(POSIX_FADV_DONTNEED) of the same file, cached and
+ * unmapped, timed.
+ *
+ * Everything runs twice: with MGLRU off and on (/sys/kernel/mm/lru_gen).
  *
  *   mrelease_bench [file MiB (64)] [reps (7)]
  */
@@ -37,6 +47,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,6 +60,12 @@
 #endif
 #ifndef __NR_cachestat
 #define __NR_cachestat 451
+#endif
+#ifndef __NR_process_madvise
+#define __NR_process_madvise 440
+#endif
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
 #endif
 
 #define MAX_REPS 64
@@ -128,7 +145,7 @@ static void drop_cache(int fd)
 	}
 }
 
-static void read_mapping(int fd, size_t size, int advice)
+static volatile char *read_mapping(int fd, size_t size, int advice)
 {
 	volatile char *p;
 	size_t off;
@@ -144,6 +161,7 @@ static void read_mapping(int fd, size_t size, int advice)
 	 * not age the folios of a VMA marked for random access.
 	 */
 	madvise((void *)p, size, MADV_NORMAL);
+	return p;
 }
 
 /*
@@ -164,12 +182,14 @@ static void read_file(int fd, size_t size, int advice)
 	posix_fadvise(fd, 0, 0, POSIX_FADV_NORMAL);
 }
 
-/* Fork a victim that maps and reads the file, and wait until it has. */
-static pid_t start_victim(int fd, size_t size, int advice)
+/*
+ * Fork a victim that maps and reads the file, and wait until it has; *@addr
+ * is where it mapped the file.
+ */
+static pid_t start_victim(int fd, size_t size, int advice, void **addr)
 {
 	int pipefd[2];
 	pid_t pid;
-	char c = 0;
 
 	if (pipe(pipefd))
 		die("pipe");
@@ -177,17 +197,26 @@ static pid_t start_victim(int fd, size_t size, int advice)
 	if (pid < 0)
 		die("fork");
 	if (pid == 0) {
-		read_mapping(fd, size, advice);
-		if (write(pipefd[1], &c, 1) != 1)
+		void *p = (void *)read_mapping(fd, size, advice);
+
+		if (write(pipefd[1], &p, sizeof(p)) != sizeof(p))
 			_exit(1);
 		for (;;)
 			pause();
 	}
 	close(pipefd[1]);
-	if (read(pipefd[0], &c, 1) != 1)
+	if (read(pipefd[0], addr, sizeof(*addr)) != sizeof(*addr))
 		die("victim");
 	close(pipefd[0]);
 	return pid;
+}
+
+/* 0 where the kernel has no such counter */
+static long vmstat0(const char *name)
+{
+	long val = vmstat(name);
+
+	return val < 0 ? 0 : val;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -197,19 +226,32 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static void run_case(const char *name, int fd, size_t size, int advice,
-		     bool hot, int reps)
+static void print_median(const char *name, const char *what, double *ms,
+			 int reps)
 {
-	long before, at_return, after, refault, majflt, activate;
-	double ms[MAX_REPS], t0, t;
+	qsort(ms, reps, sizeof(ms[0]), cmp_double);
+	printf("%s: %s median %.2f ms, min %.2f, max %.2f (%d)\n",
+	       name, what, ms[reps / 2], ms[0], ms[reps - 1], reps);
+}
+
+/*
+ * With @pageout, the killer first pages out the victim's file mapping with
+ * process_madvise(MADV_PAGEOUT), as it could without this series.
+ */
+static void run_case(const char *name, int fd, size_t size, int advice,
+		     bool hot, bool pageout, int reps)
+{
+	long before, at_return, after, refault, majflt, activate, evict;
+	double ms[MAX_REPS], po_ms[MAX_REPS], t0, t;
 	int status, r, pidfd;
+	void *addr;
 	pid_t pid;
 
 	for (r = 0; r < reps; r++) {
 		drop_cache(fd);
 		if (hot)
 			read_file(fd, size, advice);
-		pid = start_victim(fd, size, advice);
+		pid = start_victim(fd, size, advice, &addr);
 		pidfd = syscall(__NR_pidfd_open, pid, 0);
 		if (pidfd < 0)
 			die("pidfd_open");
@@ -217,7 +259,18 @@ static void run_case(const char *name, int fd, size_t size, int advice,
 
 		if (!set_policy(SCHED_FIFO))
 			die("SCHED_FIFO");
+		po_ms[r] = 0;
+		if (pageout) {
+			struct iovec iov = { .iov_base = addr, .iov_len = size };
+
+			t0 = now_ms();
+			if (syscall(__NR_process_madvise, pidfd, &iov, 1,
+				    MADV_PAGEOUT, 0) < 0)
+				die("process_madvise");
+			po_ms[r] = now_ms() - t0;
+		}
 		activate = vmstat("pgactivate");
+		evict = vmstat0("pgevict_mrelease");
 		kill(pid, SIGKILL);
 		t0 = now_ms();
 		if (syscall(__NR_process_mrelease, pidfd, 0))
@@ -225,17 +278,19 @@ static void run_case(const char *name, int fd, size_t size, int advice,
 		ms[r] = now_ms() - t0;
 		at_return = cached_pages(fd);
 		activate = vmstat("pgactivate") - activate;
+		evict = vmstat0("pgevict_mrelease") - evict;
 		set_policy(SCHED_OTHER);
 
 		waitpid(pid, &status, 0);
 		close(pidfd);
 		after = cached_pages(fd);
-		printf("%s: reap %d: %.2f ms, pgactivate +%ld, file pages cached %ld before, %ld at return, %ld after waitpid\n",
-		       name, r, ms[r], activate, before, at_return, after);
+		printf("%s: reap %d: %.2f ms (pageout %.2f ms), pgactivate +%ld, pgevict_mrelease +%ld, file pages cached %ld before, %ld at return, %ld after waitpid\n",
+		       name, r, ms[r], po_ms[r], activate, evict, before,
+		       at_return, after);
 	}
-	qsort(ms, reps, sizeof(ms[0]), cmp_double);
-	printf("%s: reap time median %.2f ms, min %.2f, max %.2f (%d reaps)\n",
-	       name, ms[reps / 2], ms[0], ms[reps - 1], reps);
+	print_median(name, "reap time", ms, reps);
+	if (pageout)
+		print_median(name, "MADV_PAGEOUT time", po_ms, reps);
 
 	refault = vmstat("workingset_refault_file");
 	majflt = vmstat("pgmajfault");
@@ -251,6 +306,49 @@ static void run_case(const char *name, int fd, size_t size, int advice,
 	printf("%s: restart read %.2f ms, workingset_refault_file +%ld, pgmajfault +%ld, pgactivate +%ld\n",
 	       name, t, vmstat("workingset_refault_file") - refault,
 	       vmstat("pgmajfault") - majflt, vmstat("pgactivate") - activate);
+}
+
+/*
+ * The cost of dropping the same file's cache with fadvise(DONTNEED), once a
+ * process that mapped and read it has exited: per-page cost of eviction by
+ * the page cache's own path, to compare with the reap's.
+ */
+static void run_fadvise(const char *name, int fd, size_t size, int advice,
+			int reps)
+{
+	double ms[MAX_REPS], t0;
+	int status, r;
+	long left;
+	pid_t pid;
+
+	for (r = 0; r < reps; r++) {
+		drop_cache(fd);
+		pid = fork();
+		if (pid == 0) {
+			read_mapping(fd, size, advice);
+			_exit(0);
+		}
+		waitpid(pid, &status, 0);
+		t0 = now_ms();
+		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		ms[r] = now_ms() - t0;
+		left = cached_pages(fd);
+		printf("%s: fadvise(DONTNEED) %d: %.2f ms, %ld pages left cached\n",
+		       name, r, ms[r], left);
+	}
+	print_median(name, "fadvise(DONTNEED) time", ms, reps);
+}
+
+/* Turn MGLRU on or off; false if the kernel does not have it. */
+static bool set_lru_gen(bool on)
+{
+	FILE *f = fopen("/sys/kernel/mm/lru_gen/enabled", "w");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fputs(on ? "y" : "n", f) >= 0;
+	return !fclose(f) && ok;
 }
 
 int main(int argc, char **argv)
@@ -285,9 +383,21 @@ int main(int argc, char **argv)
 	printf("file of %zu MiB (%zu pages), %d reaps per case\n",
 	       size >> 20, size / page_size, reps);
 
-	run_case("order-0 cold", fd, size, MADV_RANDOM, false, reps);
-	run_case("order-0 hot", fd, size, MADV_RANDOM, true, reps);
-	run_case("large cold", fd, size, MADV_NORMAL, false, reps);
-	run_case("large hot", fd, size, MADV_NORMAL, true, reps);
+	for (int lru_gen = 0; lru_gen < 2; lru_gen++) {
+		if (!set_lru_gen(lru_gen)) {
+			printf("lru_gen %s: not available\n", lru_gen ? "on" : "off");
+			continue;
+		}
+		printf("lru_gen %s\n", lru_gen ? "on" : "off");
+		run_case("order-0 cold", fd, size, MADV_RANDOM, false, false, reps);
+		run_case("order-0 hot", fd, size, MADV_RANDOM, true, false, reps);
+		run_case("large cold", fd, size, MADV_NORMAL, false, false, reps);
+		run_case("large hot", fd, size, MADV_NORMAL, true, false, reps);
+		run_case("order-0 pageout", fd, size, MADV_RANDOM, false, true, reps);
+		run_case("large pageout", fd, size, MADV_NORMAL, false, true, reps);
+		run_fadvise("order-0", fd, size, MADV_RANDOM, reps);
+		run_fadvise("large", fd, size, MADV_NORMAL, reps);
+	}
+	set_lru_gen(false);
 	return 0;
 }

@@ -22,7 +22,9 @@ stage_begin "mrelease_bench on $(git -C "$LINUX" describe --always --tags HEAD)"
 mkdir -p "$OUT/mm"
 gcc -static -O2 -Wall -Wextra -o "$OUT/mm/mrelease_bench" "$LAB/bench/mrelease_bench.c"
 echo mrelease_bench >"$OUT/mm/list"
-SELFTESTS_DIR=$OUT/mm GUEST_OUT=$OUT/guest "$LAB/scripts/guest.sh"
+# Two LRU modes of eight cases of seven runs: more than one selftest's time.
+SELFTESTS_DIR=$OUT/mm GUEST_OUT=$OUT/guest TEST_TIMEOUT=${TEST_TIMEOUT:-1500} \
+	"$LAB/scripts/guest.sh"
 
 if grep -qE 'WARNING:|BUG:|Kernel panic' "$OUT/guest/console.log"; then
 	say "the kernel complained; see $OUT/guest/console.log"
