@@ -8,6 +8,8 @@
 #   make export   write linux/'s commits on top of 'base' back to patches/
 #   make reset    drop linux/'s commits, apply patches/ again
 #   make bench    the numbers the changelogs quote (benchmark kernel, not a test)
+#   make mutants  break the series' kernel code on purpose (mutants/), one
+#                 mutant at a time, and show which tests catch each
 
 # The mm selftests the series runs in the guest; those not in the tree (the
 # series' own, before its patches are applied) are skipped.
@@ -15,7 +17,7 @@ SELFTESTS ?= mrelease_test mrelease_evict_test mrelease_kill_test
 export SELFTESTS
 
 .PHONY: all deps base tree config kernel selftests guest run check labtest \
-	checkpatch manpage bisect bench export reset clean
+	checkpatch manpage bisect bench mutants export reset clean
 
 all: run
 
@@ -59,6 +61,9 @@ bisect: config
 
 bench: tree
 	@scripts/bench.sh
+
+mutants: run
+	@scripts/mutants.sh
 
 export:
 	@scripts/tree.sh export

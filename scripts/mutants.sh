@@ -1,0 +1,83 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# mutants: does the series' test suite catch plausible mistakes in the
+# series' kernel code?  Each mutants/NAME.patch is a small patch against
+# linux/ with the series applied; its first line says what it breaks.  For
+# each in turn: apply it to a worktree of linux/ at HEAD ($BUILD/mutants/tree),
+# rebuild the test kernel incrementally ($BUILD/mutants/kernel, from the test
+# kernel's .config), boot it with the series' tests and record which tests
+# failed.  A mutant that no test kills SURVIVED.  Prints a table; exits 1 if a
+# mutant survived or did not apply.  Not part of make check: each mutant costs
+# a rebuild and a guest run.
+#
+#   MUTANTS="a b"   only these (names without .patch; default: all)
+set -eu -o pipefail
+STAGE=mutants
+. "$(dirname "$0")/lib.sh"
+
+OUT=$BUILD/mutants
+TREE=$OUT/tree
+TABLE=$OUT/table.txt
+[ -f "$KBUILD_OUT/.config" ] || fail "no $KBUILD_OUT/.config; run make first"
+
+# A detached worktree of linux/ at its HEAD, clean.
+prepare_tree() {
+	if [ ! -d "$TREE" ]; then
+		git -C "$LINUX" worktree add -q --detach "$TREE" HEAD
+	fi
+	git -C "$TREE" checkout -q --detach "$(git -C "$LINUX" rev-parse HEAD)"
+	git -C "$TREE" reset -q --hard
+}
+
+# The tests that failed in results output $1, on one line.
+killers() {
+	grep -oE '\[(FAILED|CRASHED)\] [^ ]+|FAIL: .*' "$1" |
+		sed -e 's/^\[[A-Z]*\] //' -e 's/^FAIL: //' | sort -u | paste -sd' ' || true
+}
+
+run_mutant() {
+	local name=$1 patch=$2 log=$OUT/$1.log
+	prepare_tree
+	if ! git -C "$TREE" apply "$patch" >"$log" 2>&1; then
+		printf '%-40s DOES NOT APPLY\n' "$name" | tee -a "$TABLE"
+		return 1
+	fi
+	mkdir -p "$OUT/kernel"
+	cp "$KBUILD_OUT/.config" "$OUT/kernel/.config"
+	if ! env LINUX="$TREE" KBUILD_OUT="$OUT/kernel" BUILD="$OUT" \
+		"$LAB/scripts/build.sh" bzImage headers >>"$log" 2>&1 ||
+		! env LINUX="$TREE" KBUILD_OUT="$OUT/kernel" BUILD="$OUT" \
+		"$LAB/scripts/selftests.sh" >>"$log" 2>&1 ||
+		! env LINUX="$TREE" KBUILD_OUT="$OUT/kernel" BUILD="$OUT" \
+		GUEST_OUT="$OUT/guest-$name" "$LAB/scripts/guest.sh" >>"$log" 2>&1; then
+		printf '%-40s killed by: build or boot (see %s)\n' "$name" "$log" | tee -a "$TABLE"
+		return 0
+	fi
+	LINUX=$TREE GUEST_OUT=$OUT/guest-$name RESULTS_OUT=$OUT/results-$name \
+		"$LAB/scripts/results.sh" >>"$log" 2>&1 || true
+	local k
+	k=$(killers "$log")
+	if [ -n "$k" ]; then
+		printf '%-40s killed by: %s\n' "$name" "$k" | tee -a "$TABLE"
+	else
+		printf '%-40s SURVIVED\n' "$name" | tee -a "$TABLE"
+		return 1
+	fi
+}
+
+mkdir -p "$OUT"
+: >"$TABLE"
+stage_begin "mutants of $(git -C "$LINUX" describe --always --tags HEAD)"
+bad=0
+for patch in "$LAB"/mutants/*.patch; do
+	name=$(basename "$patch" .patch)
+	if [ -n "${MUTANTS:-}" ] && ! grep -qw -- "$name" <<<"$MUTANTS"; then
+		continue
+	fi
+	say "$name: $(head -n 1 "$patch")"
+	run_mutant "$name" "$patch" || bad=$((bad + 1))
+done
+prepare_tree
+say "table in $TABLE"
+stage_end
+[ "$bad" -eq 0 ] || fail "$bad mutant(s) survived or did not apply"
