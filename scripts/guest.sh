@@ -13,6 +13,8 @@
 #   GUEST_TIMEOUT=s      whole guest run (default 1800)
 #   TEST_TIMEOUT=s       one selftest program (default 900)
 #   QEMU=cmd             QEMU binary (default qemu-system-x86_64)
+#   SELFTEST_ARGS=args   arguments for every selftest program, e.g.
+#                        "-t NAME" to run one case of the harness
 #   GUEST_OUT=dir        output directory (default $BUILD/guest)
 set -eu
 STAGE=guest
@@ -54,7 +56,15 @@ pack_initramfs() {
 	[ -s "$SELFTESTS_DIR/list" ] || fail "no $SELFTESTS_DIR/list; run scripts/selftests.sh first"
 	while read -r t; do
 		[ -x "$SELFTESTS_DIR/$t" ] || fail "selftest $t was not built ($SELFTESTS_DIR/$t)"
-		install -m 755 "$SELFTESTS_DIR/$t" "$ROOT/kselftest/mm/"
+		if [ -n "${SELFTEST_ARGS:-}" ]; then
+			# The runner passes no arguments: it runs a script that does.
+			install -m 755 "$SELFTESTS_DIR/$t" "$ROOT/kselftest/mm/$t.bin"
+			# shellcheck disable=SC2016 # $0 is the script's, not ours
+			printf '#!/bin/sh\nexec "$(dirname "$0")/%s.bin" %s\n' "$t" "$SELFTEST_ARGS" >"$ROOT/kselftest/mm/$t"
+			chmod 755 "$ROOT/kselftest/mm/$t"
+		else
+			install -m 755 "$SELFTESTS_DIR/$t" "$ROOT/kselftest/mm/"
+		fi
 		echo "mm:$t" >>"$ROOT/kselftest/kselftest-list.txt"
 	done <"$SELFTESTS_DIR/list"
 	(cd "$ROOT" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$OUT/initramfs.cpio.gz"

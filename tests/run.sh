@@ -167,7 +167,9 @@ tree_export_is_stable() {
 	grep -q '^    - two$' patches/v3-0001-*.patch
 }
 
-guest_hang_times_out() {
+# What guest.sh packs, standing in for a kernel, its tree and one selftest;
+# ./qemu runs "$1".
+fake_guest() {
 	mkdir -p kernel/arch/x86/boot selftests ksft/tools/testing/selftests/kselftest \
 		ksft/tools/testing/selftests/mm
 	touch kernel/arch/x86/boot/bzImage ksft/tools/testing/selftests/run_kselftest.sh \
@@ -177,11 +179,27 @@ guest_hang_times_out() {
 	printf '#!/bin/sh\n' >selftests/mrelease_test
 	chmod +x selftests/mrelease_test
 	echo mrelease_test >selftests/list
-	printf '#!/bin/sh\nexec sleep 60\n' >qemu
+	printf '#!/bin/sh\n%s\n' "$1" >qemu
 	chmod +x qemu
+}
+
+guest_hang_times_out() {
+	fake_guest 'exec sleep 60'
 	BUILD=$PWD/build KBUILD_OUT=$PWD/kernel LINUX=$PWD/ksft SELFTESTS_DIR=$PWD/selftests \
 		QEMU=$PWD/qemu GUEST_TIMEOUT=2 "$LAB/scripts/guest.sh"
 	grep -qx 'timeout 2' build/guest/qemu.status
+}
+
+# SELFTEST_ARGS reaches the program: the runner starts a script that passes it.
+guest_selftest_args_reach_the_program() {
+	local mm=build/guest/initramfs/kselftest/mm
+	fake_guest 'exit 0'
+	BUILD=$PWD/build KBUILD_OUT=$PWD/kernel LINUX=$PWD/ksft SELFTESTS_DIR=$PWD/selftests \
+		QEMU=$PWD/qemu SELFTEST_ARGS='-t one -t two' "$LAB/scripts/guest.sh"
+	cmp selftests/mrelease_test "$mm/mrelease_test.bin"
+	# shellcheck disable=SC2016 # the script's text, not expanded here
+	grep -qx 'exec "$(dirname "$0")/mrelease_test.bin" -t one -t two' "$mm/mrelease_test"
+	[ -x "$mm/mrelease_test" ]
 }
 
 # Not a case: a body whose middle command fails, for the case below.
@@ -209,7 +227,8 @@ for c in results_pass results_failing_test results_panic_names_test \
 	results_missing_cpu results_bad_ktap \
 	results_final_line_on_failure config_missing_option \
 	config_later_fragment_wins config_series_option_in_tree tree_bad_patch_is_named tree_export_is_stable \
-	guest_hang_times_out run_case_fails_on_a_middle_command scripts_are_shellcheck_clean; do
+	guest_hang_times_out guest_selftest_args_reach_the_program \
+	run_case_fails_on_a_middle_command scripts_are_shellcheck_clean; do
 	run_case "$c"
 done
 echo "labtest: $((n - failed)) passed, $failed failed"
