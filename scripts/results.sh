@@ -19,6 +19,8 @@ STAGE=results
 GUEST_OUT=${GUEST_OUT:-$BUILD/guest}
 OUT=${RESULTS_OUT:-$BUILD/results}
 KUNIT_PY=${KUNIT_PY:-$LINUX/tools/testing/kunit/kunit.py}
+# Lines of a failed test's log to print with it
+FAIL_LINES=${FAIL_LINES:-8}
 COMPLAINTS='Kernel panic|BUG:|WARNING:|Oops|general protection fault|Bad page state|KASAN|UBSAN:|INFO: task .* blocked|detected stall'
 
 passed=0
@@ -50,7 +52,20 @@ count_ktap() {
 		check_failed "$name: no test results in $(basename "$file"), see $log"
 		return
 	fi
-	sed -n 's/^\[[0-9:]*\] //p' "$log" | grep -E '^\[(FAILED|CRASHED|SKIPPED)\]|^ *# (not ok|ok .*# SKIP)' || true
+	# kunit.py prints a failed test's own log before its verdict: show the
+	# last lines of it (the assertion that failed), the rest is in $log.
+	sed -n 's/^\[[0-9:]*\] //p' "$log" | awk -v keep="$FAIL_LINES" '
+		/^\[SKIPPED\]|^ *# (not ok|ok .*# SKIP)/ { print }
+		/^# / { buf[n++ % keep] = $0; next }
+		/^\[(FAILED|CRASHED)\]/ {
+			print
+			for (i = (n > keep ? n - keep : 0); i < n; i++)
+				print "    " buf[i % keep]
+		}
+		{ n = 0 }'
+	if grep -qE '^\[[0-9:]*\] \[(FAILED|CRASHED)\]' "$log"; then
+		say "$name: the failed tests' logs: $log; all output: $file"
+	fi
 	say "$name: ${summary#*] }"
 	n=$(echo "$summary" | grep -o 'passed: [0-9]*' | grep -o '[0-9]*' || echo 0)
 	passed=$((passed + n))

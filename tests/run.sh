@@ -64,6 +64,11 @@ results_failing_test() {
 	expect_fail "1 failed" results fail-test
 }
 
+# The assertion that failed is printed with the failed test's name.
+results_failing_test_says_why() {
+	expect_fail "Expected gone (1) == 0 (0)" results fail-test
+}
+
 results_panic_names_test() {
 	expect_fail "while running mm: mrelease_kill_test" results panic
 }
@@ -222,7 +227,8 @@ if [ "${1:-}" = --case ]; then
 	exit
 fi
 
-for c in results_pass results_failing_test results_panic_names_test \
+for c in results_pass results_failing_test results_failing_test_says_why \
+	results_panic_names_test \
 	results_warn_names_test results_hang_names_test results_kunit_failure \
 	results_missing_cpu results_bad_ktap \
 	results_final_line_on_failure config_missing_option \
