@@ -10,6 +10,8 @@
 #   make bench    the numbers the changelogs quote (benchmark kernel, not a test)
 #   make mutants  break the series' kernel code on purpose (mutants/), one
 #                 mutant at a time, and show which tests catch each
+#   make clients  a real killer (Debian's earlyoom, unmodified and with
+#                 contrib/earlyoom/) against the test kernel
 
 # The mm selftests the series runs in the guest; those not in the tree (the
 # series' own, before its patches are applied) are skipped.
@@ -17,7 +19,7 @@ SELFTESTS ?= mrelease_test mrelease_evict_test mrelease_kill_test
 export SELFTESTS
 
 .PHONY: all deps base tree config kernel selftests guest run check labtest \
-	checkpatch manpage bisect bench mutants export reset clean
+	checkpatch manpage bisect bench mutants clients export reset clean
 
 all: run
 
@@ -64,6 +66,9 @@ bench: tree
 
 mutants: run
 	@scripts/mutants.sh
+
+clients: kernel
+	@scripts/clients.sh
 
 export:
 	@scripts/tree.sh export

@@ -5,9 +5,9 @@
 #
 #   LINUX_SOURCE_DEB=path  use this copy of the package instead of the archive
 #
-# The package comes from Debian sid through a private apt configuration under
-# $BUILD/apt; the archive address is taken from the machine's own apt sources
-# so that a local mirror is respected.  The machine's apt setup is not touched.
+# The package comes from Debian sid through the lab's private apt
+# configuration (apt_private_sid in lib.sh); the machine's apt setup is not
+# touched.
 set -eu
 STAGE=base
 . "$(dirname "$0")/lib.sh"
@@ -18,38 +18,10 @@ SHA256=30a8c5fc63f9028a62e6d7b3f7f43bee67425dbce2a05fceba83f9b87c92083d
 OUT=$BUILD/base
 TARBALL=$OUT/linux-source.tar.xz
 
-# Print the first Debian archive URI (not the security archive) found in the
-# machine's apt sources, one-line or deb822 format.
-archive_uri() {
-	{
-		cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-			awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; break } }'
-		cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
-			awk '$1 == "URIs:" { for (i = 2; i <= NF; i++) print $i }'
-	} | grep -v -e '-security' -e '^cdrom:' | grep '/debian/*$' | head -n 1
-}
-
-apt_private() {
-	local dir=$BUILD/apt
-	apt-get -q \
-		-o Dir::Etc::SourceList="$dir/sources.list" \
-		-o Dir::Etc::SourceParts="$dir/sources.list.d" \
-		-o Dir::State::Lists="$dir/lists" \
-		-o Dir::Cache="$dir/cache" \
-		-o APT::Sandbox::User=root \
-		"$@"
-}
-
 download_deb() {
-	local uri dir=$BUILD/apt
-	uri=$(archive_uri) || true
-	[ -n "$uri" ] || fail "no Debian archive found in /etc/apt/sources*; set LINUX_SOURCE_DEB"
-	mkdir -p "$dir/sources.list.d" "$dir/lists/partial" "$dir/cache/archives/partial"
-	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri sid main" \
-		>"$dir/sources.list"
-	say "downloading $PKG $VERSION from sid at $uri"
-	apt_private update >"$dir/update.log" 2>&1 ||
-		fail "apt-get update for sid failed, see $dir/update.log"
+	[ -n "$(archive_uri)" ] || fail "no Debian archive found in /etc/apt/sources*; set LINUX_SOURCE_DEB"
+	apt_private_sid
+	say "downloading $PKG $VERSION"
 	rm -f "$OUT"/*.deb
 	if ! (cd "$OUT" && apt_private download "$PKG=$VERSION"); then
 		say "WARNING: $PKG $VERSION is no longer in the archive; falling back to the newest $PKG."

@@ -9,7 +9,7 @@ STAGE=deps
 PACKAGES=(
 	bc bison busybox-static ccache cpio e2fsprogs flex gcc git groff-base gzip
 	libc6-dev libelf-dev libssl-dev make perl python3 python3-git python3-ply
-	qemu-system-x86 shellcheck xz-utils
+	patch qemu-system-x86 shellcheck xz-utils
 )
 
 missing=()

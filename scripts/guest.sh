@@ -15,6 +15,8 @@
 #   QEMU=cmd             QEMU binary (default qemu-system-x86_64)
 #   SELFTEST_ARGS=args   arguments for every selftest program, e.g.
 #                        "-t NAME" to run one case of the harness
+#   GUEST_FILES="a b"    more files of $SELFTESTS_DIR to install beside the
+#                        selftests (programs the listed ones run)
 #   GUEST_OUT=dir        output directory (default $BUILD/guest)
 set -eu
 STAGE=guest
@@ -67,6 +69,10 @@ pack_initramfs() {
 		fi
 		echo "mm:$t" >>"$ROOT/kselftest/kselftest-list.txt"
 	done <"$SELFTESTS_DIR/list"
+	for t in ${GUEST_FILES:-}; do
+		install -m 755 "$SELFTESTS_DIR/$t" "$ROOT/kselftest/mm/" ||
+			fail "no $SELFTESTS_DIR/$t (GUEST_FILES)"
+	done
 	(cd "$ROOT" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$OUT/initramfs.cpio.gz"
 }
 
