@@ -3,8 +3,8 @@
 # this file only strings them together.
 #
 #   make          base kernel + patches/, build, boot in QEMU, run the tests
-#   make check    the lab's self-tests, checkpatch, the man page, per-patch
-#                 builds, then make
+#   make check    linux/ must be patches/ applied; the lab's self-tests,
+#                 checkpatch, the man page, per-patch builds, then make
 #   make export   write linux/'s commits on top of 'base' back to patches/
 #   make reset    drop linux/'s commits, apply patches/ again
 #   make bench    the numbers the changelogs quote (benchmark kernel, not a test)
@@ -18,7 +18,7 @@
 SELFTESTS ?= mrelease_test mrelease_evict_test mrelease_kill_test
 export SELFTESTS
 
-.PHONY: all deps base tree config kernel selftests guest run check labtest \
+.PHONY: all deps base tree treecheck config kernel selftests guest run check labtest \
 	checkpatch manpage bisect bench mutants clients export reset clean
 
 all: run
@@ -47,7 +47,11 @@ guest: kernel selftests
 run: guest
 	@scripts/results.sh
 
-check: labtest checkpatch manpage bisect run
+check: treecheck labtest checkpatch manpage bisect run
+
+# checkpatch reads patches/, bisect and the guest run linux/: they must agree
+treecheck: tree
+	@scripts/tree.sh check
 
 labtest: tree
 	@tests/run.sh

@@ -10,6 +10,12 @@
 #   tree.sh export  write the commits on top of base back to patches/; a
 #                   commit's git note (changes since the last version) goes
 #                   below the "---" line, and comes back as a note on apply
+#   tree.sh check   fail unless linux/ is patches/ applied, with nothing
+#                   uncommitted (make check tests both: they must agree)
+#
+# A patch that does not apply leaves linux/ at base.  reset and export refuse
+# to lose work (commits or edits only in linux/, a series only in patches/)
+# unless FORCE=1.
 #
 #   LINUX_TREE=path [LINUX_BASE=ref]  use this kernel git tree (e.g. an mm-new
 #                   checkout) instead of the Debian package
@@ -81,7 +87,9 @@ apply_patches() {
 		if ! git -C "$LINUX" am -q --committer-date-is-author-date "$p" >"$BUILD/git-am.log" 2>&1; then
 			git -C "$LINUX" am --abort || true
 			cat "$BUILD/git-am.log" >&2
-			fail "patch $(basename "$p") does not apply"
+			# Not a part of the series, to be tested or exported as if whole
+			git -C "$LINUX" checkout -q -f -B "$BRANCH" base
+			fail "patch $(basename "$p") does not apply; linux/ is back at base"
 		fi
 		# git am drops the notes; keep them for the next export.
 		note=$(patch_note "$p")
@@ -124,8 +132,19 @@ do_apply() {
 	fi
 }
 
+# Tracked files of linux/ changed but not committed
+uncommitted() {
+	git -C "$LINUX" status --porcelain --untracked-files=no
+}
+
 do_reset() {
 	[ -d "$LINUX/.git" ] || fail "no $LINUX to reset"
+	if [ "${FORCE:-0}" != 1 ]; then
+		[ -z "$(uncommitted)" ] ||
+			fail "linux/ has uncommitted changes that reset would drop; commit and export them, or FORCE=1"
+		[ "$(commits_on_base)" -eq 0 ] || [ "$(tree_ids)" = "$(file_ids)" ] ||
+			fail "linux/'s commits differ from patches/ and reset would drop them; export them first, or FORCE=1"
+	fi
 	git -C "$LINUX" am --abort >/dev/null 2>&1 || true
 	git -C "$LINUX" checkout -q -f -B "$BRANCH" base
 	apply_patches
@@ -134,6 +153,12 @@ do_reset() {
 do_export() {
 	local n last_date cover
 	n=$(commits_on_base)
+	if [ "${FORCE:-0}" != 1 ]; then
+		[ -z "$(uncommitted)" ] ||
+			fail "linux/ has uncommitted changes, which export would leave out; commit them, or FORCE=1"
+		[ "$n" -gt 0 ] || [ -z "$(series_patches)" ] ||
+			fail "linux/ has no commits on base; export would empty patches/ (FORCE=1 to do that)"
+	fi
 	mkdir -p "$PATCHES"
 	find "$PATCHES" -maxdepth 1 -name '*.patch' -delete
 	if [ "$n" -eq 0 ]; then
@@ -153,9 +178,19 @@ do_export() {
 	say "exported $n patches and a cover letter to $PATCHES"
 }
 
+do_check() {
+	[ -d "$LINUX/.git" ] || fail "no $LINUX; run make first"
+	[ -z "$(uncommitted)" ] ||
+		fail "linux/ has uncommitted changes; commit and export them (make export) or drop them"
+	[ "$(tree_ids)" = "$(file_ids)" ] ||
+		fail "linux/'s commits differ from patches/; make export, or make reset"
+	say "linux/ is patches/ applied ($(commits_on_base) commits)"
+}
+
 case "${1:-}" in
 apply) do_apply ;;
 reset) do_reset ;;
 export) do_export ;;
-*) fail "usage: tree.sh apply|reset|export" ;;
+check) do_check ;;
+*) fail "usage: tree.sh apply|reset|export|check" ;;
 esac

@@ -152,6 +152,53 @@ tree_bad_patch_is_named() {
 		"$LAB/scripts/tree.sh" apply
 }
 
+# A one-patch series in patches/ made from a commit of a fake_tree.
+fake_series() {
+	fake_tree
+	git -C linux checkout -q -b other
+	echo two >linux/file
+	git -C linux -c user.name=t -c user.email=t@t commit -q -am "change one to two"
+	git -C linux format-patch -q -o ../patches base..HEAD
+	git -C linux checkout -q series
+	git -C linux branch -q -D other
+	export LINUX=$PWD/linux PATCHES=$PWD/patches BUILD=$PWD/build
+}
+
+# A series that does not apply whole leaves linux/ at base, not half-applied.
+tree_failed_apply_leaves_base() {
+	fake_series
+	sed 's/^-one/-three/' patches/0001-*.patch >patches/0002-bad.patch
+	expect_fail "linux/ is back at base" "$LAB/scripts/tree.sh" apply
+	[ "$(git -C linux rev-parse HEAD)" = "$(git -C linux rev-parse base)" ]
+	# and export then refuses to empty patches/
+	expect_fail "export would empty patches/" "$LAB/scripts/tree.sh" export
+	[ -f patches/0002-bad.patch ]
+}
+
+# Commits and edits only in linux/ survive a reset, unless FORCE=1.
+tree_reset_keeps_work() {
+	fake_series
+	"$LAB/scripts/tree.sh" apply
+	echo three >linux/file
+	expect_fail "uncommitted changes" "$LAB/scripts/tree.sh" reset
+	git -C linux -c user.name=t -c user.email=t@t commit -q -am "two to three"
+	expect_fail "differ from patches/" "$LAB/scripts/tree.sh" reset
+	[ "$(cat linux/file)" = three ]
+	FORCE=1 "$LAB/scripts/tree.sh" reset
+	[ "$(cat linux/file)" = two ]
+}
+
+# make check tests linux/ and patches/ both: they must be the same series.
+tree_check_wants_linux_as_patches() {
+	fake_series
+	"$LAB/scripts/tree.sh" apply
+	"$LAB/scripts/tree.sh" check
+	echo three >linux/file
+	expect_fail "uncommitted changes" "$LAB/scripts/tree.sh" check
+	git -C linux -c user.name=t -c user.email=t@t commit -q -am "two to three"
+	expect_fail "differ from patches/" "$LAB/scripts/tree.sh" check
+}
+
 tree_export_is_stable() {
 	fake_tree
 	echo two >linux/file
@@ -233,6 +280,7 @@ for c in results_pass results_failing_test results_failing_test_says_why \
 	results_missing_cpu results_bad_ktap \
 	results_final_line_on_failure config_missing_option \
 	config_later_fragment_wins config_series_option_in_tree tree_bad_patch_is_named tree_export_is_stable \
+	tree_failed_apply_leaves_base tree_reset_keeps_work tree_check_wants_linux_as_patches \
 	guest_hang_times_out guest_selftest_args_reach_the_program \
 	run_case_fails_on_a_middle_command scripts_are_shellcheck_clean; do
 	run_case "$c"
