@@ -4,6 +4,7 @@
 # verify it.  Output: $BUILD/base/linux-source.tar.xz.
 #
 #   LINUX_SOURCE_DEB=path  use this copy of the package instead of the archive
+#   LINUX_TREE=path        nothing to get: tree.sh takes the kernel from there
 #
 # The package comes from Debian sid through the lab's private apt
 # configuration (apt_private_sid in lib.sh); the machine's apt setup is not
@@ -29,6 +30,11 @@ download_deb() {
 		(cd "$OUT" && apt_private download "$PKG") || fail "cannot download $PKG"
 	fi
 }
+
+if [ -n "${LINUX_TREE:-}" ]; then
+	say "not needed: linux/ comes from LINUX_TREE=$LINUX_TREE"
+	exit 0
+fi
 
 stage_begin "getting $PKG $VERSION"
 mkdir -p "$OUT"

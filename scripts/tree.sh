@@ -19,6 +19,9 @@
 #
 #   LINUX_TREE=path [LINUX_BASE=ref]  use this kernel git tree (e.g. an mm-new
 #                   checkout) instead of the Debian package
+#
+# Where linux/ came from is kept in its git config (lab.origin); an existing
+# linux/ from somewhere else than asked is not used.
 set -eu
 STAGE=tree
 . "$(dirname "$0")/lib.sh"
@@ -70,6 +73,28 @@ create_from_git() {
 	git -C "$LINUX" tag -f base >/dev/null
 }
 
+# Where linux/ is to come from: the Debian package base.sh verified, or
+# LINUX_TREE at LINUX_BASE.
+wanted_origin() {
+	if [ -n "${LINUX_TREE:-}" ]; then
+		echo "LINUX_TREE=$(cd "$LINUX_TREE" && pwd) LINUX_BASE=${LINUX_BASE:-HEAD}"
+	else
+		echo "Debian $(cut -d' ' -f1 "$BUILD/base/verified" 2>/dev/null)"
+	fi
+}
+
+check_origin() {
+	local have want
+	want=$(wanted_origin)
+	have=$(git -C "$LINUX" config lab.origin || true)
+	if [ -z "$have" ]; then
+		say "linux/ has no recorded origin; recording '$want'"
+		git -C "$LINUX" config lab.origin "$want"
+	elif [ "$have" != "$want" ]; then
+		fail "linux/ came from '$have', not '$want'; move it away to start over"
+	fi
+}
+
 # Print the notes below the "---" line of patch $1 (what changed since the
 # last version), as format-patch --notes wrote them.
 patch_note() {
@@ -119,7 +144,9 @@ do_apply() {
 		else
 			create_from_tarball
 		fi
+		git -C "$LINUX" config lab.origin "$(wanted_origin)"
 	fi
+	check_origin
 	git -C "$LINUX" rev-parse -q --verify base >/dev/null ||
 		fail "$LINUX has no 'base' tag"
 	if [ "$(commits_on_base)" -eq 0 ]; then

@@ -199,6 +199,23 @@ tree_check_wants_linux_as_patches() {
 	expect_fail "differ from patches/" "$LAB/scripts/tree.sh" check
 }
 
+# With LINUX_TREE, nothing is downloaded, and linux/ records where it came
+# from: a linux/ from elsewhere is not used.
+tree_linux_tree_origin() {
+	fake_tree
+	mv linux src
+	mkdir patches
+	export LINUX=$PWD/linux PATCHES=$PWD/patches BUILD=$PWD/build
+	out=$(LINUX_TREE=$PWD/src "$LAB/scripts/base.sh")
+	grep -q "not needed" <<<"$out"
+	[ ! -e build/base ]
+	LINUX_TREE=$PWD/src "$LAB/scripts/tree.sh" apply
+	grep -q "LINUX_TREE=$PWD/src " <<<"$(git -C linux config lab.origin)"
+	git clone -q src src2
+	expect_fail "linux/ came from 'LINUX_TREE=$PWD/src" \
+		env LINUX_TREE="$PWD/src2" "$LAB/scripts/tree.sh" apply
+}
+
 tree_export_is_stable() {
 	fake_tree
 	echo two >linux/file
@@ -281,6 +298,7 @@ for c in results_pass results_failing_test results_failing_test_says_why \
 	results_final_line_on_failure config_missing_option \
 	config_later_fragment_wins config_series_option_in_tree tree_bad_patch_is_named tree_export_is_stable \
 	tree_failed_apply_leaves_base tree_reset_keeps_work tree_check_wants_linux_as_patches \
+	tree_linux_tree_origin \
 	guest_hang_times_out guest_selftest_args_reach_the_program \
 	run_case_fails_on_a_middle_command scripts_are_shellcheck_clean; do
 	run_case "$c"
