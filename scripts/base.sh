@@ -5,6 +5,8 @@
 #
 #   LINUX_SOURCE_DEB=path  use this copy of the package instead of the archive
 #   LINUX_TREE=path        nothing to get: tree.sh takes the kernel from there
+#   LINUX_SOURCE_ANY=1     if 7.2.13-1 cannot be had, take the newest version
+#                          (no checksum to verify it against)
 #
 # The package comes from Debian sid through the lab's private apt
 # configuration (apt_private_sid in lib.sh); the machine's apt setup is not
@@ -24,9 +26,11 @@ download_deb() {
 	apt_private_sid
 	say "downloading $PKG $VERSION"
 	rm -f "$OUT"/*.deb
-	if ! (cd "$OUT" && apt_private download "$PKG=$VERSION"); then
-		say "WARNING: $PKG $VERSION is no longer in the archive; falling back to the newest $PKG."
-		say "WARNING: the series was written against $VERSION and may not apply."
+	if ! (cd "$OUT" && apt_private download "$PKG=$VERSION") >"$OUT/download.log" 2>&1; then
+		cat "$OUT/download.log" >&2
+		[ "${LINUX_SOURCE_ANY:-0}" = 1 ] ||
+			fail "cannot download $PKG $VERSION (apt's words above); LINUX_SOURCE_ANY=1 takes the newest $PKG instead, unverified"
+		say "WARNING: taking the newest $PKG (LINUX_SOURCE_ANY=1); the series was written against $VERSION and may not apply."
 		(cd "$OUT" && apt_private download "$PKG") || fail "cannot download $PKG"
 	fi
 }
