@@ -65,6 +65,10 @@ apt_private_sid() {
 		echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri sid main"
 	} >"$dir/sources.list"
 	say "using Debian sid at $uri"
-	apt_private update >"$dir/update.log" 2>&1 ||
-		fail "apt-get update for sid failed, see $dir/update.log"
+	# apt-get update exits 0 when it could not fetch an index
+	if ! apt_private update >"$dir/update.log" 2>&1 ||
+		grep -qE '^(Err:|E: |W: Failed to fetch|W: Some index files failed)' "$dir/update.log"; then
+		grep -E '^(Err:|E: |W: )' "$dir/update.log" >&2 || true
+		fail "apt-get update could not fetch sid's index from $uri; see $dir/update.log"
+	fi
 }
