@@ -15,28 +15,25 @@ if command -v ccache >/dev/null; then
 	CC_CMD="ccache gcc"
 fi
 
-# Run make in the background and report progress until it ends.
-make_with_progress() {
-	local log=$1 pid rc=0 last
-	shift
-	make -C "$LINUX" O="$KBUILD_OUT" CC="$CC_CMD" HOSTCC="$CC_CMD" -j"$JOBS" "$@" >"$log" 2>&1 &
-	pid=$!
-	while ! wait_for "$pid" 60; do
-		last=$(grep -E '^ +(CC|LD|AR|AS)' "$log" | tail -n 1 | sed 's/^ *//')
-		say "still building: $(grep -cE '^ +(CC|LD|AR|AS)' "$log") steps, last '$last'"
+# A line a minute about the build that writes log $1.
+report_progress() {
+	local last
+	while sleep 60; do
+		last=$(grep -E '^ +(CC|LD|AR|AS)' "$1" | tail -n 1 | sed 's/^ *//')
+		say "still building: $(grep -cE '^ +(CC|LD|AR|AS)' "$1") steps, last '$last'"
 	done
-	wait "$pid" || rc=$?
-	return "$rc"
 }
 
-# Wait up to $2 seconds for process $1; true once it has exited.
-wait_for() {
-	local i
-	for ((i = 0; i < $2; i++)); do
-		kill -0 "$1" 2>/dev/null || return 0
-		sleep 1
-	done
-	return 1
+# Run make in the foreground, where Ctrl-C reaches it (a background job of a
+# script ignores SIGINT), and report its progress from the background.
+make_with_progress() {
+	local log=$1 rc=0
+	shift
+	report_progress "$log" &
+	# shellcheck disable=SC2064 # the reporter's pid, now
+	trap "kill $! 2>/dev/null" EXIT
+	make -C "$LINUX" O="$KBUILD_OUT" CC="$CC_CMD" HOSTCC="$CC_CMD" -j"$JOBS" "$@" >"$log" 2>&1 || rc=$?
+	return "$rc"
 }
 
 [ -f "$KBUILD_OUT/.config" ] || fail "no $KBUILD_OUT/.config; run scripts/config.sh first"

@@ -108,8 +108,12 @@ run_qemu() {
 		-append "console=ttyS0 panic=-1 brd.rd_nr=2 brd.rd_size=524288 lab_test_timeout=$TEST_TIMEOUT" \
 		>"$OUT/qemu.log" 2>&1 &
 	pid=$!
+	# timeout runs QEMU in a process group of its own, which Ctrl-C does not
+	# reach; timeout passes our TERM on to QEMU.
+	trap 'kill "$pid" 2>/dev/null; wait "$pid"; exit 130' INT TERM
 	watch_guest "$pid"
 	wait "$pid" || rc=$?
+	trap - INT TERM
 	case "$rc" in
 	124 | 137) echo "timeout $GUEST_TIMEOUT" >"$OUT/qemu.status" ;;
 	0) echo "exit 0" >"$OUT/qemu.status" ;;

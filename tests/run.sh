@@ -252,6 +252,58 @@ fake_guest() {
 	chmod +x qemu
 }
 
+# Ctrl-C: SIGINT to the foreground process group, as a terminal sends it.
+# $1: a file with the pid of a process that must be gone soon after;
+# the rest: the command, started as a process group of its own.
+interrupt_leaves_nothing() {
+	local pidfile=$1 pgid i
+	shift
+	# A job started with & ignores SIGINT, and so would all it runs:
+	# give the command SIGINT's default back, as a terminal's shell does.
+	python3 -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.setsid()
+os.execvp(sys.argv[1], sys.argv[1:])' "$@" >out.log 2>&1 &
+	pgid=$!
+	for i in $(seq 50); do
+		[ -s "$pidfile" ] && break
+		sleep 0.2
+	done
+	[ -s "$pidfile" ]
+	kill -INT -- -"$pgid"
+	for i in $(seq 25); do
+		kill -0 "$(cat "$pidfile")" 2>/dev/null || break
+		sleep 0.2
+	done
+	echo "after $i tries"
+	cat out.log
+	# (not "! cmd": set -e does not stop on it)
+	if kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+		echo "pid $(cat "$pidfile") still runs"
+		return 1
+	fi
+	if pgrep -g "$pgid"; then
+		echo "processes of group $pgid still run"
+		return 1
+	fi
+}
+
+# QEMU runs under timeout in a process group of its own: Ctrl-C must stop it.
+guest_interrupt_stops_qemu() {
+	fake_guest 'echo $$ >qemu.pid; exec sleep 60'
+	BUILD=$PWD/build KBUILD_OUT=$PWD/kernel LINUX=$PWD/ksft SELFTESTS_DIR=$PWD/selftests \
+		QEMU=$PWD/qemu GUEST_TIMEOUT=100 interrupt_leaves_nothing qemu.pid "$LAB/scripts/guest.sh"
+}
+
+# The kernel build: Ctrl-C must stop make, and its progress reporter.
+build_interrupt_stops_make() {
+	mkdir src out
+	printf 'all:\n\techo $$$$ >%s/make.pid; sleep 60\n' "$PWD" >src/Makefile
+	touch out/.config
+	LINUX=$PWD/src KBUILD_OUT=$PWD/out interrupt_leaves_nothing make.pid \
+		"$LAB/scripts/build.sh" all
+}
+
 guest_hang_times_out() {
 	fake_guest 'exec sleep 60'
 	BUILD=$PWD/build KBUILD_OUT=$PWD/kernel LINUX=$PWD/ksft SELFTESTS_DIR=$PWD/selftests \
@@ -300,6 +352,7 @@ for c in results_pass results_failing_test results_failing_test_says_why \
 	tree_failed_apply_leaves_base tree_reset_keeps_work tree_check_wants_linux_as_patches \
 	tree_linux_tree_origin \
 	guest_hang_times_out guest_selftest_args_reach_the_program \
+	guest_interrupt_stops_qemu build_interrupt_stops_make \
 	run_case_fails_on_a_middle_command scripts_are_shellcheck_clean; do
 	run_case "$c"
 done
