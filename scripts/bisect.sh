@@ -4,6 +4,14 @@
 # the test kernel (vmlinux, headers) and the series' selftests at each commit,
 # and, for each config in configs/matrix/, the directories the series touches
 # (mm/ always) in a kernel configured with that fragment on top.
+#
+# A commit that built before with the same tree and the same configs is not
+# built again: $BUILD/bisect/stamps has a stamp for each such pair.
+#
+# The commits are checked out in linux/ itself, not in a worktree: the same
+# source path makes the last commit's objects ccache hits for the test
+# kernel's build.  make check runs this stage alone, before the guest run.
+# linux/ must have nothing uncommitted, and goes back to its branch at the end.
 set -eu
 STAGE=bisect
 . "$(dirname "$0")/lib.sh"
@@ -33,9 +41,25 @@ configure_matrix() {
 	done
 }
 
+# The configs a commit is built with, as one hash.
+configs_hash() {
+	local frag
+	{
+		cat "$KBUILD_OUT/.config"
+		for frag in "${MATRIX[@]}"; do
+			cat "$BUILD/matrix/$(basename "$frag" .config)/.config"
+		done
+	} | sha256sum | cut -c1-16
+}
+
 build_commit() {
-	local c=$1 frag name
+	local c=$1 frag name stamp
 	STAGE="bisect $(git -C "$LINUX" log -1 --format='%h %s' "$c" | cut -c1-60)"
+	stamp=$STAMPS/$(git -C "$LINUX" rev-parse "$c^{tree}")-$CONFIGS
+	if [ -e "$stamp" ]; then
+		say "built before (same tree, same configs)"
+		return
+	fi
 	git -C "$LINUX" checkout -q "$c"
 	STAGE=$STAGE KBUILD_OUT=$BISECT_OUT "$LAB/scripts/build.sh" vmlinux headers
 	KBUILD_OUT=$BISECT_OUT BUILD=$BUILD/bisect "$LAB/scripts/selftests.sh" >/dev/null
@@ -45,6 +69,7 @@ build_commit() {
 		STAGE="$STAGE [$name]" KBUILD_OUT=$BUILD/matrix/$name \
 			"$LAB/scripts/build.sh" $(touched_dirs)
 	done
+	touch "$stamp"
 }
 
 n=$(git -C "$LINUX" rev-list --count base..HEAD)
@@ -60,6 +85,9 @@ trap 'git -C "$LINUX" checkout -q "$head"' EXIT
 configure_matrix
 mkdir -p "$BISECT_OUT"
 cp "$KBUILD_OUT/.config" "$BISECT_OUT/.config"
+STAMPS=$BUILD/bisect/stamps
+mkdir -p "$STAMPS"
+CONFIGS=$(configs_hash)
 for c in $(git -C "$LINUX" rev-list --reverse base..HEAD); do
 	build_commit "$c"
 done
