@@ -45,28 +45,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef __NR_cachestat
-#define __NR_cachestat 451
-#endif
+#include "cachestat.h"
 
 #define MiB(x)		((size_t)(x) << 20)
 #define SAMPLE_MS	5
 #define GROW_CHUNK	MiB(8)
 #define KILLER_LOG	"/tmp/killer.log"
 #define VICTIM_NAME	"kb_victim"
-
-struct bench_cachestat_range {
-	uint64_t off;
-	uint64_t len;
-};
-
-struct bench_cachestat {
-	uint64_t nr_cache;
-	uint64_t nr_dirty;
-	uint64_t nr_writeback;
-	uint64_t nr_evicted;
-	uint64_t nr_recently_evicted;
-};
 
 struct sample {
 	double ms;
@@ -106,16 +91,6 @@ static long meminfo_kb(const char *field)
 		}
 	fclose(f);
 	return val;
-}
-
-static long cached_pages(int fd)
-{
-	struct bench_cachestat_range range = { 0, 0 };
-	struct bench_cachestat cs;
-
-	if (syscall(__NR_cachestat, fd, &range, &cs, 0))
-		return -1;
-	return cs.nr_cache;
 }
 
 static void take(struct sample *s, int fd)

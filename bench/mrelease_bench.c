@@ -52,14 +52,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cachestat.h"
+
 #ifndef __NR_pidfd_open
 #define __NR_pidfd_open 434
 #endif
 #ifndef __NR_process_mrelease
 #define __NR_process_mrelease 448
-#endif
-#ifndef __NR_cachestat
-#define __NR_cachestat 451
 #endif
 #ifndef __NR_process_madvise
 #define __NR_process_madvise 440
@@ -70,32 +69,8 @@
 
 #define MAX_REPS 64
 
-/* include/uapi/linux/mman.h; glibc's headers do not have them yet. */
-struct bench_cachestat_range {
-	uint64_t off;
-	uint64_t len;
-};
-
-struct bench_cachestat {
-	uint64_t nr_cache;
-	uint64_t nr_dirty;
-	uint64_t nr_writeback;
-	uint64_t nr_evicted;
-	uint64_t nr_recently_evicted;
-};
-
 static size_t page_size;
 static int our_cpu;
-
-static long cached_pages(int fd)
-{
-	struct bench_cachestat_range range = { 0, 0 };
-	struct bench_cachestat cs;
-
-	if (syscall(__NR_cachestat, fd, &range, &cs, 0))
-		return -1;
-	return cs.nr_cache;
-}
 
 static double now_ms(void)
 {
