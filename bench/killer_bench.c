@@ -21,7 +21,8 @@
  * folios (FileHugePages; nothing else here has a file) is what khugepaged
  * collapsed while the victim ran: it puts the new folio in the page cache
  * and retracts the page tables of the range, so the victim no longer maps it
- * and a reap cannot see it.
+ * and a reap cannot see it.  The round's khugepaged collapses
+ * (thp_collapse_alloc) are printed with it.
  *
  *   killer_bench [-f file MiB (200)] [-n rounds (10)] [-r] -- killer args...
  *
@@ -86,6 +87,26 @@ static long meminfo_kb(const char *field)
 		return -1;
 	while (fgets(line, sizeof(line), f))
 		if (!strncmp(line, field, len) && line[len] == ':') {
+			val = atol(line + len + 1);
+			break;
+		}
+	fclose(f);
+	return val;
+}
+
+/* A counter in /proc/vmstat, or -1 */
+static long vmstat(const char *name)
+{
+	size_t len = strlen(name);
+	char line[128];
+	long val = -1;
+	FILE *f;
+
+	f = fopen("/proc/vmstat", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, len) && line[len] == ' ') {
 			val = atol(line + len + 1);
 			break;
 		}
@@ -247,10 +268,11 @@ static void run_round(int round, int fd, size_t size, bool random)
 	double t_ret = 0, deadline;
 	int ready[2], status;
 	char line[512], c;
-	long off, cached_before;
+	long off, cached_before, collapses;
 	pid_t pid;
 
 	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	collapses = vmstat("thp_collapse_alloc");
 	if (pipe(ready))
 		exit(1);
 	pid = fork();
@@ -298,7 +320,7 @@ static void run_round(int round, int fd, size_t size, bool random)
 	}
 	sleep_ms(200);
 	take(&s, fd);
-	printf("round %d: %s, process_mrelease %s; file cached MiB: %.1f read, %.1f at return, %.1f after exit (%.0f in PMD-size folios); MemFree +MiB: %.0f at return, %.0f 100 ms later, %.0f at exit\n",
+	printf("round %d: %s, process_mrelease %s; file cached MiB: %.1f read, %.1f at return, %.1f after exit (%.0f in PMD-size folios); MemFree +MiB: %.0f at return, %.0f 100 ms later, %.0f at exit; khugepaged collapses: %ld\n",
 	       round, signal_sent(off, pid),
 	       mrelease_result(off, pid, line, sizeof(line)),
 	       mib(cached_before),
@@ -306,7 +328,8 @@ static void run_round(int round, int fd, size_t size, bool random)
 	       mib(s.cached_pages), meminfo_kb("FileHugePages") / 1024.0,
 	       t_ret ? (at_ret.memfree_kb - before.memfree_kb) / 1024.0 : -1.0,
 	       later.ms ? (later.memfree_kb - before.memfree_kb) / 1024.0 : -1.0,
-	       (dead.memfree_kb - before.memfree_kb) / 1024.0);
+	       (dead.memfree_kb - before.memfree_kb) / 1024.0,
+	       vmstat("thp_collapse_alloc") - collapses);
 	fflush(stdout);
 	/* Let the killer settle before the next victim */
 	sleep_ms(1000);

@@ -282,7 +282,7 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$@" >out.log 2>&1 &
 		echo "pid $(cat "$pidfile") still runs"
 		return 1
 	fi
-	if pgrep -g "$pgid"; then
+	if kill -0 -- -"$pgid" 2>/dev/null; then
 		echo "processes of group $pgid still run"
 		return 1
 	fi
