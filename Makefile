@@ -1,27 +1,39 @@
 # SPDX-License-Identifier: GPL-2.0
-# The process_mrelease lab.  Each target runs one stage script in scripts/;
-# this file only strings them together.
+# The process_mrelease lab.  Each target runs the stage script of its name in
+# scripts/, after the stages it needs; this file only strings them together.
 #
-#   make          base kernel + patches/, build, boot in QEMU, run the tests
-#   make check    linux/ must be patches/ applied; the lab's self-tests,
-#                 checkpatch, the man page, per-patch builds, then make
-#   make export   write linux/'s commits on top of 'base' back to patches/
-#   make reset    drop linux/'s commits, apply patches/ again
-#   make bench    the numbers the changelogs quote (benchmark kernel, not a test)
-#   make mutants  break the series' kernel code on purpose (mutants/), one
-#                 mutant at a time, and show which tests catch each
-#   make clients  a real killer (Debian's earlyoom, unmodified and with
-#                 contrib/earlyoom/) against the test kernel
+#   make              base kernel + patches/, build, boot in QEMU, judge the
+#                     run (the stages: base tree config kernel selftests
+#                     guest results)
+#   make check        the test gate: linux/ must be patches/ applied; the
+#                     lab's self-tests, checkpatch, the man page, every
+#                     commit built on its own, then make
+#   make check-all    make check, then make matrix
+#   make matrix       the series' tests with MGLRU on, and on kernels without
+#                     swap and without THP (configs/matrix/)
+#   make guest-only   boot the kernel and selftests built last, and judge
+#   make results-only judge the last guest run again
+#   make export       write linux/'s commits on top of 'base' to patches/
+#   make reset        drop linux/'s commits, apply patches/ again
+#   make send-check   b4: the series as mails, checked, To/Cc filled in, not sent
+#   make bench        the numbers the changelogs quote (benchmark kernel)
+#   make mutants      break the series' kernel code on purpose (mutants/), one
+#                     mutant at a time, and show which tests catch each
+#   make clients      a real killer (Debian's earlyoom, unmodified and with
+#                     contrib/earlyoom/) against the test kernel
+#
+# Settings, the way Kbuild takes O= and V=: on make's command line, e.g.
+#   make SELFTESTS=mrelease_kill_test SELFTEST_ARGS="-t NAME"
+# or as LAB_<name> in the environment (scripts/lib.sh lists them).  A plain
+# SELFTESTS or BUILD in the environment is ignored.
+$(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $(v))),\
+	$(eval export LAB_$(v) := $$($(v)))))
 
-# The mm selftests the series runs in the guest; those not in the tree (the
-# series' own, before its patches are applied) are skipped.
-SELFTESTS ?= mrelease_test mrelease_evict_test mrelease_kill_test
-export SELFTESTS
+.PHONY: all deps base tree treecheck config kernel selftests guest results \
+	guest-only results-only check check-all matrix labtest checkpatch manpage bisectable \
+	send-check bench mutants clients export reset clean
 
-.PHONY: all deps base tree treecheck config kernel selftests guest run check labtest \
-	checkpatch manpage bisect bench mutants clients export reset clean
-
-all: run
+all: results
 
 deps:
 	@scripts/deps.sh
@@ -36,7 +48,7 @@ config: tree
 	@scripts/config.sh
 
 kernel: config
-	@scripts/build.sh
+	@scripts/kernel.sh
 
 selftests: kernel
 	@scripts/selftests.sh
@@ -44,15 +56,29 @@ selftests: kernel
 guest: kernel selftests
 	@scripts/guest.sh
 
-run: guest
+results: guest
 	@scripts/results.sh
 
-# bisect checks commits out in linux/: never alongside the guest run (make -j)
-check: treecheck labtest checkpatch manpage
-	@$(MAKE) --no-print-directory bisect
-	@$(MAKE) --no-print-directory run
+guest-only:
+	@scripts/guest.sh
+	@scripts/results.sh
 
-# checkpatch reads patches/, bisect and the guest run linux/: they must agree
+results-only:
+	@scripts/results.sh
+
+# bisectable checks commits out in a worktree of linux/ and builds them
+# there; it runs alone, before the guest run, to leave the CPUs to one build.
+check: treecheck labtest checkpatch manpage
+	@$(MAKE) --no-print-directory bisectable
+	@$(MAKE) --no-print-directory results
+
+check-all: check
+	@$(MAKE) --no-print-directory matrix
+
+matrix: selftests
+	@scripts/matrix.sh
+
+# checkpatch reads patches/, bisectable and the guest run linux/: they must agree
 treecheck: tree
 	@scripts/tree.sh check
 
@@ -65,13 +91,16 @@ checkpatch: tree
 manpage: deps
 	@scripts/manpage.sh
 
-bisect: config
-	@scripts/bisect.sh
+bisectable: config
+	@scripts/bisectable.sh
+
+send-check: tree
+	@scripts/send-check.sh
 
 bench: tree
 	@scripts/bench.sh
 
-mutants: run
+mutants: results
 	@scripts/mutants.sh
 
 clients: kernel

@@ -3,15 +3,15 @@
 # base: get the base kernel source, Debian's linux-source-7.2 7.2.13-1, and
 # verify it.  Output: $BUILD/base/linux-source.tar.xz.
 #
-#   LINUX_SOURCE_DEB=path  use this copy of the package instead of the archive
-#   LINUX_TREE=path        nothing to get: tree.sh takes the kernel from there
-#   LINUX_SOURCE_ANY=1     if 7.2.13-1 cannot be had, take the newest version
-#                          (no checksum to verify it against)
+#   LAB_LINUX_SOURCE_DEB=path  use this copy of the package instead of the archive
+#   LAB_LINUX_TREE=path        nothing to get: tree.sh takes the kernel from there
+#   LAB_LINUX_SOURCE_ANY=1     if 7.2.13-1 cannot be had, take the newest version
+#                              (no checksum to verify it against)
 #
 # The package comes from Debian sid through the lab's private apt
 # configuration (apt_private_sid in lib.sh); the machine's apt setup is not
 # touched.
-set -eu
+set -eu -o pipefail
 STAGE=base
 . "$(dirname "$0")/lib.sh"
 

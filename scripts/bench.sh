@@ -6,24 +6,25 @@
 # bench/mrelease_bench in place of the selftests and print what it measured.
 # Nothing here passes or fails.
 #
-#   LINUX=dir   the tree to measure, e.g. a worktree of linux/ at 'base' or
-#               at one patch of the series (default linux/)
-set -eu
+#   LAB_LINUX=dir   the tree to measure, e.g. a worktree of linux/ at 'base'
+#                   or at one patch of the series (default linux/)
+set -eu -o pipefail
 STAGE=bench
 . "$(dirname "$0")/lib.sh"
 
 OUT=$BUILD/bench
-export KBUILD_OUT=$OUT/kernel
+export LAB_KBUILD_OUT=$OUT/kernel LAB_LINUX=$LINUX LAB_BUILD=$BUILD
 
 "$LAB/scripts/config.sh" "$LAB/configs/qemu-x86_64.config" "$LAB/configs/bench.config"
-"$LAB/scripts/build.sh" bzImage
+"$LAB/scripts/kernel.sh" bzImage
 
 stage_begin "mrelease_bench on $(git -C "$LINUX" describe --always --tags HEAD)"
 mkdir -p "$OUT/mm"
 gcc -static -O2 -Wall -Wextra -o "$OUT/mm/mrelease_bench" "$LAB/bench/mrelease_bench.c"
 echo mrelease_bench >"$OUT/mm/list"
 # Two LRU modes of eight cases of seven runs: more than one selftest's time.
-SELFTESTS_DIR=$OUT/mm GUEST_OUT=$OUT/guest TEST_TIMEOUT=${TEST_TIMEOUT:-1500} \
+LAB_SELFTESTS_DIR=$OUT/mm LAB_GUEST_OUT=$OUT/guest \
+	LAB_TEST_TIMEOUT=${TEST_TIMEOUT:-1500} LAB_IDLE_TIMEOUT=${IDLE_TIMEOUT:-1500} \
 	"$LAB/scripts/guest.sh"
 
 if grep -qE 'WARNING:|BUG:|Kernel panic' "$OUT/guest/console.log"; then

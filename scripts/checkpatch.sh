@@ -8,13 +8,11 @@
 # MAINTAINERS already has an entry (mm/, tools/testing/selftests/mm/).
 # spdxcheck.py, which checkpatch runs on new files, needs Debian's python3
 # with python3-ply and python3-git, so /usr/bin comes first in PATH.
-set -eu
+set -eu -o pipefail
 STAGE=checkpatch
 . "$(dirname "$0")/lib.sh"
 
-PATCHES=${PATCHES:-$LAB/patches}
-
-mapfile -t patches < <(find "$PATCHES" -maxdepth 1 -name '*.patch' ! -name '*0000-cover-letter.patch' | sort)
+mapfile -t patches < <(series_patches)
 if [ ${#patches[@]} -eq 0 ]; then
 	say "no patches"
 	exit 0

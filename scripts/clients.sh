@@ -8,10 +8,11 @@
 # default SIGTERM first (-m 30) and with SIGKILL at once (-m 30,30).  Prints
 # every round and a summary per killer.  Nothing here passes or fails.
 #
-#   ROUNDS=n      victims per killer and setting (default 10)
-#   FILE_MIB=n    the file each victim reads (default 200)
-#   LINUX=dir     the tree the kernel in KBUILD_OUT was built from; to compare
-#                 with the base kernel, build it first (see README.md)
+#   LAB_ROUNDS=n      victims per killer and setting (default 10)
+#   LAB_FILE_MIB=n    the file each victim reads (default 200)
+#   LAB_KBUILD_OUT=dir  the kernel (default build/kernel)
+#   LAB_LINUX=dir     the tree that kernel was built from; to compare with the
+#                     base kernel, build it first (see README.md)
 set -eu -o pipefail
 STAGE=clients
 . "$(dirname "$0")/lib.sh"
@@ -41,9 +42,10 @@ done
 EOF
 chmod 755 "$OUT/mm/killers"
 echo killers >"$OUT/mm/list"
-SELFTESTS_DIR=$OUT/mm GUEST_FILES="killer_bench earlyoom earlyoom-reap-kill" \
-	GUEST_OUT=$OUT/guest TEST_TIMEOUT=${TEST_TIMEOUT:-3000} GUEST_TIMEOUT=3600 \
-	"$LAB/scripts/guest.sh"
+LAB_SELFTESTS_DIR=$OUT/mm LAB_GUEST_FILES="killer_bench earlyoom earlyoom-reap-kill" \
+	LAB_GUEST_OUT=$OUT/guest LAB_TEST_TIMEOUT=${TEST_TIMEOUT:-3000} LAB_GUEST_TIMEOUT=3600 \
+	LAB_IDLE_TIMEOUT=${IDLE_TIMEOUT:-600} LAB_LINUX=$LINUX LAB_KBUILD_OUT=$KBUILD_OUT \
+	LAB_BUILD=$BUILD "$LAB/scripts/guest.sh"
 
 if grep -qE 'WARNING:|BUG:|Kernel panic' "$OUT/guest/console.log"; then
 	say "the kernel complained; see $OUT/guest/console.log"

@@ -10,7 +10,7 @@
 #   config.sh --check config fragment...    only check config
 #   config.sh --series-options   print the options of $SERIES_CONFIG
 #                             (configs/series.config) that the tree defines
-set -eu
+set -eu -o pipefail
 STAGE=config
 . "$(dirname "$0")/lib.sh"
 
@@ -94,6 +94,7 @@ config=$KBUILD_OUT/.config
 # Remaking an unchanged .config would only cost time.
 if [ -f "$config" ] && [ -z "$(find "$@" -newer "$config")" ] &&
 	[ -z "$(missing_options "$config" "$@")" ]; then
+	printf '%s\n' "$@" >"$KBUILD_OUT/lab-fragments"
 	say "$config is up to date"
 	exit 0
 fi
@@ -103,5 +104,7 @@ make -s -C "$LINUX" O="$KBUILD_OUT" tinyconfig >/dev/null
 "$LINUX/scripts/kconfig/merge_config.sh" -m -O "$KBUILD_OUT" "$KBUILD_OUT/.config" "$@" >"$KBUILD_OUT/merge_config.log"
 make -s -C "$LINUX" O="$KBUILD_OUT" olddefconfig >/dev/null
 check_config "$KBUILD_OUT/.config" "$@"
+# What kernel.sh checks the .config against before each build
+printf '%s\n' "$@" >"$KBUILD_OUT/lab-fragments"
 say "all requested options set"
 stage_end

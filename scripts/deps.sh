@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # deps: install the Debian packages the lab needs, if any is missing.
 # Needs root for apt-get; without root it names the packages to install.
-set -eu
+set -eu -o pipefail
 STAGE=deps
 . "$(dirname "$0")/lib.sh"
 

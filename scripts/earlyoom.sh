@@ -9,7 +9,7 @@
 # has it).  Static, because the guest has no C library; Debian's binary
 # package needs sid's.
 #
-#   EARLYOOM_SRC=dir   take the source package's three files from dir
+#   LAB_EARLYOOM_SRC=dir   take the source package's three files from dir
 set -eu -o pipefail
 STAGE=earlyoom
 . "$(dirname "$0")/lib.sh"

@@ -2,23 +2,29 @@
 # SPDX-License-Identifier: GPL-2.0
 # guest: pack the initramfs (busybox, mke2fs, the kernel's kselftest runner
 # and the selftests) and boot the test kernel in QEMU, under TCG unless
-# GUEST_ACCEL=kvm asks for KVM.  The guest runs the tests and powers off; a
-# timeout ends a guest that hangs.
+# LAB_GUEST_ACCEL=kvm asks for KVM.  The guest runs the tests and powers off.
+# A guest that prints nothing for LAB_IDLE_TIMEOUT seconds, or runs longer
+# than LAB_GUEST_TIMEOUT, is stopped.
 #
 # Output in $BUILD/guest: console.log (ttyS0: kernel log, KUnit KTAP),
-# kselftest.tap (ttyS1: the runner's TAP), qemu.status ("exit N" or
-# "timeout N").
+# kselftest.tap (ttyS1: the runner's TAP), qemu.status ("exit N",
+# "timeout N" or "idle N").
 #
 # The selftests run are those selftests.sh built ($SELFTESTS_DIR/list).
-#   GUEST_TIMEOUT=s      whole guest run (default 1800)
-#   TEST_TIMEOUT=s       one selftest program (default 900)
-#   QEMU=cmd             QEMU binary (default qemu-system-x86_64)
-#   SELFTEST_ARGS=args   arguments for every selftest program, e.g.
-#                        "-t NAME" to run one case of the harness
-#   GUEST_FILES="a b"    more files of $SELFTESTS_DIR to install beside the
-#                        selftests (programs the listed ones run)
-#   GUEST_OUT=dir        output directory (default $BUILD/guest)
-set -eu
+#   LAB_GUEST_TIMEOUT=s    whole guest run (default 1800)
+#   LAB_IDLE_TIMEOUT=s     longest time without guest output (default 300)
+#   LAB_TEST_TIMEOUT=s     one selftest program (default 900)
+#   LAB_QEMU=cmd           QEMU binary (default qemu-system-x86_64)
+#   LAB_SELFTEST_ARGS=args arguments for every selftest program, e.g.
+#                          "-t NAME" to run one case of the harness
+#   LAB_KUNIT_FILTER=glob  KUnit suites (and suite.case) to run at boot
+#                          (kunit.filter_glob; default: all built in)
+#   LAB_CMDLINE=args       more kernel command-line arguments
+#   LAB_GUEST_FILES="a b"  more files of $SELFTESTS_DIR to install beside
+#                          the selftests (programs the listed ones run)
+#   LAB_SELFTESTS_DIR=dir  the built selftests (default $BUILD/selftests/mm)
+#   LAB_GUEST_OUT=dir      output directory (default $BUILD/guest)
+set -eu -o pipefail
 STAGE=guest
 . "$(dirname "$0")/lib.sh"
 
@@ -27,6 +33,7 @@ ROOT=$OUT/initramfs
 SELFTESTS_DIR=${SELFTESTS_DIR:-$BUILD/selftests/mm}
 KSFT_SRC=$LINUX/tools/testing/selftests
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-1800}
+IDLE_TIMEOUT=${IDLE_TIMEOUT:-300}
 TEST_TIMEOUT=${TEST_TIMEOUT:-900}
 QEMU=${QEMU:-qemu-system-x86_64}
 
@@ -71,7 +78,7 @@ pack_initramfs() {
 	done <"$SELFTESTS_DIR/list"
 	for t in ${GUEST_FILES:-}; do
 		install -m 755 "$SELFTESTS_DIR/$t" "$ROOT/kselftest/mm/" ||
-			fail "no $SELFTESTS_DIR/$t (GUEST_FILES)"
+			fail "no $SELFTESTS_DIR/$t (LAB_GUEST_FILES)"
 	done
 	(cd "$ROOT" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$OUT/initramfs.cpio.gz"
 }
@@ -83,30 +90,57 @@ accel() {
 	echo "${GUEST_ACCEL:-tcg}"
 }
 
-# Print a line now and then while the guest runs, naming the running test.
+# The bytes the guest has written to its two serial ports.
+output_size() {
+	{ cat "$OUT/console.log" "$OUT/kselftest.tap" 2>/dev/null || true; } | wc -c
+}
+
+# While QEMU ($1) runs: a line a minute naming the running test, and the
+# idle-output watchdog.  Leaves the longest silence in $OUT/silence.
 watch_guest() {
-	local pid=$1 n=0 running
+	local pid=$1 n=0 size last=0 quiet=0 longest=0
 	while kill -0 "$pid" 2>/dev/null; do
 		sleep 1
 		n=$((n + 1))
+		size=$(output_size)
+		if [ "$size" -ne "$last" ]; then
+			last=$size
+			quiet=0
+		else
+			quiet=$((quiet + 1))
+			[ "$quiet" -le "$longest" ] || longest=$quiet
+		fi
+		if [ "$quiet" -ge "$IDLE_TIMEOUT" ]; then
+			say "no guest output for $quiet s while running $(running_test "$OUT/console.log"); stopping it"
+			echo "idle $quiet" >"$OUT/qemu.status"
+			kill "$pid" 2>/dev/null || true
+			break
+		fi
 		if [ $((n % 60)) -eq 0 ]; then
-			running=$(grep -o 'lab: running .*' "$OUT/console.log" | tail -n 1 | tr -d '\r')
-			say "guest alive after $n s: ${running:-booting}"
+			say "guest alive after $n s: $(running_test "$OUT/console.log")"
 		fi
 	done
+	echo "$longest" >"$OUT/silence"
 }
 
 run_qemu() {
 	local kernel=$KBUILD_OUT/arch/x86/boot/bzImage rc=0 pid
-	[ -f "$kernel" ] || fail "no kernel at $kernel; run scripts/build.sh first"
-	rm -f "$OUT/console.log" "$OUT/kselftest.tap" "$OUT/qemu.status"
+	local append="console=ttyS0 panic=-1 brd.rd_nr=2 brd.rd_size=524288 lab_test_timeout=$TEST_TIMEOUT"
+	[ -f "$kernel" ] || fail "no kernel at $kernel; run scripts/kernel.sh first"
+	[ -z "${KUNIT_FILTER:-}" ] || append="$append kunit.filter_glob=$KUNIT_FILTER"
+	[ -z "${CMDLINE:-}" ] || append="$append $CMDLINE"
+	rm -f "$OUT/console.log" "$OUT/kselftest.tap" "$OUT/qemu.status" "$OUT/silence"
+	# Swap on a virtio disk: unlike brd, not SWP_SYNCHRONOUS_IO, so that
+	# swap-ins go through the swap cache.  Sparse, made anew each run.
+	rm -f "$OUT/swap.img"
+	truncate -s 512M "$OUT/swap.img"
 	timeout -k 10 "$GUEST_TIMEOUT" "$QEMU" \
 		-accel "$(accel)" -cpu max -smp "$GUEST_CPUS" -m 2G \
 		-display none -monitor none -no-reboot \
 		-serial "file:$OUT/console.log" -serial "file:$OUT/kselftest.tap" \
+		-drive "file=$OUT/swap.img,if=virtio,format=raw,cache=unsafe" \
 		-kernel "$kernel" -initrd "$OUT/initramfs.cpio.gz" \
-		-append "console=ttyS0 panic=-1 brd.rd_nr=2 brd.rd_size=524288 lab_test_timeout=$TEST_TIMEOUT" \
-		>"$OUT/qemu.log" 2>&1 &
+		-append "$append" >"$OUT/qemu.log" 2>&1 &
 	pid=$!
 	# timeout runs QEMU in a process group of its own, which Ctrl-C does not
 	# reach; timeout passes our TERM on to QEMU.
@@ -114,6 +148,10 @@ run_qemu() {
 	watch_guest "$pid"
 	wait "$pid" || rc=$?
 	trap - INT TERM
+	rm -f "$OUT/swap.img"
+	if [ -f "$OUT/qemu.status" ]; then
+		return 0
+	fi
 	case "$rc" in
 	124 | 137) echo "timeout $GUEST_TIMEOUT" >"$OUT/qemu.status" ;;
 	0) echo "exit 0" >"$OUT/qemu.status" ;;
@@ -128,5 +166,5 @@ stage_begin "booting the test kernel ($(accel), tests: $(paste -sd' ' "$SELFTEST
 mkdir -p "$OUT"
 pack_initramfs
 run_qemu
-say "guest ended: $(cat "$OUT/qemu.status")"
+say "guest ended: $(cat "$OUT/qemu.status"); longest silence $(cat "$OUT/silence") s"
 stage_end

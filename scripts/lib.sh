@@ -4,13 +4,48 @@
 # sourcing this file; errors then read "STAGE: what went wrong".
 
 LAB=$(cd "$(dirname "$0")/.." && pwd)
+
+# The lab's settings.  Each is read from the environment as LAB_<name>
+# (make takes them as <name>=... on its command line and passes them on so);
+# the unprefixed name in the environment is ignored, so that a stray BUILD
+# or LINUX in a user's shell cannot redirect the lab.  Each script's header
+# says which of them it reads.
+LAB_SETTINGS="BUILD LINUX KBUILD_OUT LINUX_TREE LINUX_BASE LINUX_SOURCE_DEB
+	LINUX_SOURCE_ANY PATCHES COVER SERIES_VERSION SERIES_CONFIG
+	SELFTESTS SELFTESTS_DIR SELFTEST_ARGS KUNIT_FILTER CMDLINE GUEST_ACCEL
+	GUEST_FILES GUEST_OUT GUEST_TIMEOUT TEST_TIMEOUT IDLE_TIMEOUT QEMU JOBS
+	FAIL_LINES RESULTS_OUT KUNIT_PY MUTANTS MATRIX EARLYOOM_SRC ROUNDS FILE_MIB
+	FORCE"
+for _v in $LAB_SETTINGS; do
+	unset "$_v"
+	_lv=LAB_$_v
+	if [ -n "${!_lv+set}" ]; then
+		printf -v "$_v" '%s' "${!_lv}"
+	fi
+done
+unset _v _lv
+
 BUILD=${BUILD:-$LAB/build}
 LINUX=${LINUX:-$LAB/linux}
 KBUILD_OUT=${KBUILD_OUT:-$BUILD/kernel}
+PATCHES=${PATCHES:-$LAB/patches}
+# The mm selftests the guest runs; those not in the tree (the series' own,
+# before its patches are applied) are skipped.
+SELFTESTS=${SELFTESTS:-mrelease_test mrelease_evict_test mrelease_kill_test}
 # vCPUs of the guest; results.sh checks that the kernel brought them all up.
 # shellcheck disable=SC2034
 GUEST_CPUS=2
+# What the guest's init writes to the kernel log before each test program
+# (guest/init), and once at the end of the run.
+GUEST_RUNNING='lab: running '
+# shellcheck disable=SC2034
+GUEST_DONE='lab: done'
 STAGE_START=$(date +%s)
+# ccache keys on the compiler's command line.  With the lab as its base
+# directory, the absolute paths there become relative to the build
+# directory, so a clone elsewhere, or a worktree laid out like linux/ and
+# build/kernel (worktree_paths), hits the same cache entries.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$LAB}
 
 say() {
 	printf '%s: %s\n' "$STAGE" "$*"
@@ -29,6 +64,59 @@ stage_end() {
 	say "done in $(( $(date +%s) - STAGE_START )) s"
 }
 
+# The patches of the series in $PATCHES, in order, without the cover letter.
+series_patches() {
+	find "$PATCHES" -maxdepth 1 -name '*.patch' ! -name '*0000-cover-letter.patch' | sort
+}
+
+# The config fragments of the test kernel: the lab's, and the options of
+# configs/series.config that the tree defines (config.sh writes those).
+test_fragments() {
+	echo "$LAB/configs/qemu-x86_64.config"
+	[ ! -f "$KBUILD_OUT/series.config" ] || echo "$KBUILD_OUT/series.config"
+}
+
+# A stage that builds another checkout of the kernel keeps it in
+# $1/linux and builds it in $1/build/kernel: paths relative to each other as
+# linux/ and build/kernel are, so that ccache hits across them.
+# shellcheck disable=SC2034 # for the caller
+worktree_paths() {
+	WT_TREE=$1/linux
+	WT_KBUILD_OUT=$1/build/kernel
+}
+
+# Check out commit $2 in $1, a detached worktree of linux/ with nothing
+# uncommitted; made anew when missing or when it belongs to another linux/.
+worktree_at() {
+	local dir=$1 commit=$2 ours theirs=
+	ours=$(cd "$(git -C "$LINUX" rev-parse --git-common-dir)" && pwd -P)
+	if [ -d "$dir" ]; then
+		theirs=$(cd "$dir" && cd "$(git rev-parse --git-common-dir)" && pwd -P) || true
+	fi
+	if [ "$theirs" != "$ours" ] || [ "$(cd "$dir" && git rev-parse --show-toplevel)" != "$(cd "$dir" && pwd -P)" ]; then
+		rm -rf "$dir"
+		git -C "$LINUX" worktree prune
+		git -C "$LINUX" worktree add -q --detach "$dir" "$commit"
+	fi
+	git -C "$dir" checkout -q --detach "$commit"
+	git -C "$dir" reset -q --hard
+}
+
+# The test that was running at line $2 of guest console log $1 (all of it
+# without $2), from the marks guest/init writes; "boot" before the first.
+running_test() {
+	local lines=${2:-}
+	if [ ! -f "$1" ]; then
+		echo "boot"
+		return
+	fi
+	if [ -z "$lines" ]; then
+		lines=$(wc -l <"$1")
+	fi
+	head -n "$lines" "$1" | grep -o "${GUEST_RUNNING}.*" | tail -n 1 |
+		sed "s/^${GUEST_RUNNING}//" | tr -d '\r' | grep . || echo "boot"
+}
+
 # The first Debian archive URI (not the security archive) in the machine's
 # apt sources, one-line or deb822 format.
 archive_uri() {
@@ -39,7 +127,6 @@ archive_uri() {
 			awk '$1 == "URIs:" { for (i = 2; i <= NF; i++) print $i }'
 	} | grep -v -e '-security' -e '^cdrom:' | grep '/debian/*$' | head -n 1
 }
-
 # apt-get with the lab's private configuration under $BUILD/apt.
 apt_private() {
 	local dir=$BUILD/apt

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # manpage: the series' man pages (man/) must format without a groff warning.
-set -eu
+set -eu -o pipefail
 STAGE=manpage
 . "$(dirname "$0")/lib.sh"
 

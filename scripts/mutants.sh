@@ -3,30 +3,27 @@
 # mutants: does the series' test suite catch plausible mistakes in the
 # series' kernel code?  Each mutants/NAME.patch is a small patch against
 # linux/ with the series applied; its first line says what it breaks.  For
-# each in turn: apply it to a worktree of linux/ at HEAD ($BUILD/mutants/tree),
-# rebuild the test kernel incrementally ($BUILD/mutants/kernel, from the test
-# kernel's .config), boot it with the series' tests and record which tests
-# failed.  A mutant that no test kills SURVIVED.  Prints a table; exits 1 if a
+# each in turn: apply it to a worktree of linux/ at HEAD ($BUILD/mutants/linux),
+# rebuild the test kernel incrementally ($BUILD/mutants/build/kernel, from the
+# test kernel's .config), boot it with the series' tests and record which
+# tests failed.  A mutant that no test kills SURVIVED.  Prints a table; exits 1 if a
 # mutant survived or did not apply.  Not part of make check: each mutant costs
 # a rebuild and a guest run.
 #
-#   MUTANTS="a b"   only these (names without .patch; default: all)
+#   LAB_MUTANTS="a b"   only these (names without .patch; default: all)
 set -eu -o pipefail
 STAGE=mutants
 . "$(dirname "$0")/lib.sh"
 
 OUT=$BUILD/mutants
-TREE=$OUT/tree
+worktree_paths "$OUT"
+TREE=$WT_TREE
 TABLE=$OUT/table.txt
 [ -f "$KBUILD_OUT/.config" ] || fail "no $KBUILD_OUT/.config; run make first"
 
 # A detached worktree of linux/ at its HEAD, clean.
 prepare_tree() {
-	if [ ! -d "$TREE" ]; then
-		git -C "$LINUX" worktree add -q --detach "$TREE" HEAD
-	fi
-	git -C "$TREE" checkout -q --detach "$(git -C "$LINUX" rev-parse HEAD)"
-	git -C "$TREE" reset -q --hard
+	worktree_at "$TREE" "$(git -C "$LINUX" rev-parse HEAD)"
 }
 
 # The tests that failed in results output $1, on one line.
@@ -42,18 +39,18 @@ run_mutant() {
 		printf '%-40s DOES NOT APPLY\n' "$name" | tee -a "$TABLE"
 		return 1
 	fi
-	mkdir -p "$OUT/kernel"
-	cp "$KBUILD_OUT/.config" "$OUT/kernel/.config"
-	if ! env LINUX="$TREE" KBUILD_OUT="$OUT/kernel" BUILD="$OUT" \
-		"$LAB/scripts/build.sh" bzImage headers >>"$log" 2>&1 ||
-		! env LINUX="$TREE" KBUILD_OUT="$OUT/kernel" BUILD="$OUT" \
+	mkdir -p "$WT_KBUILD_OUT"
+	cp "$KBUILD_OUT/.config" "$WT_KBUILD_OUT/.config"
+	if ! env LAB_LINUX="$TREE" LAB_KBUILD_OUT="$WT_KBUILD_OUT" LAB_BUILD="$OUT" \
+		"$LAB/scripts/kernel.sh" bzImage headers >>"$log" 2>&1 ||
+		! env LAB_LINUX="$TREE" LAB_KBUILD_OUT="$WT_KBUILD_OUT" LAB_BUILD="$OUT" \
 		"$LAB/scripts/selftests.sh" >>"$log" 2>&1 ||
-		! env LINUX="$TREE" KBUILD_OUT="$OUT/kernel" BUILD="$OUT" \
-		GUEST_OUT="$OUT/guest-$name" "$LAB/scripts/guest.sh" >>"$log" 2>&1; then
+		! env LAB_LINUX="$TREE" LAB_KBUILD_OUT="$WT_KBUILD_OUT" LAB_BUILD="$OUT" \
+		LAB_GUEST_OUT="$OUT/guest-$name" "$LAB/scripts/guest.sh" >>"$log" 2>&1; then
 		printf '%-40s killed by: build or boot (see %s)\n' "$name" "$log" | tee -a "$TABLE"
 		return 0
 	fi
-	LINUX=$TREE GUEST_OUT=$OUT/guest-$name RESULTS_OUT=$OUT/results-$name \
+	LAB_LINUX=$TREE LAB_GUEST_OUT=$OUT/guest-$name LAB_RESULTS_OUT=$OUT/results-$name \
 		"$LAB/scripts/results.sh" >>"$log" 2>&1 || true
 	local k
 	k=$(killers "$log")

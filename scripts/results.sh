@@ -4,15 +4,19 @@
 # console.log, kselftest.tap, qemu.status.
 #
 # - KTAP (KUnit suites on the console, kselftests on ttyS1) is parsed by the
-#   kernel's own tools/testing/kunit/kunit.py parse, which counts each test
-#   case; its logs go to $OUT.
+#   kernel's own tools/testing/kunit/kunit.py parse: its JSON gives the
+#   counts of test cases, its output a failed case's log (the last
+#   LAB_FAIL_LINES lines are shown, default 8); both go to $OUT.
 # - Every kernel complaint on the console (panic, BUG, WARNING, lockdep,
 #   KASAN, bad page state, hung task, stall) fails the run and names the test
-#   that was running; so does a guest that timed out or stopped early, or
-#   that brought up fewer CPUs than it was given.
+#   that was running; so does a guest that timed out, went silent or
+#   stopped early, or that brought up fewer CPUs than it was given.
+#
+#   LAB_GUEST_OUT=dir    the guest run to read (default $BUILD/guest)
+#   LAB_RESULTS_OUT=dir  where the parsed output goes (default $BUILD/results)
 #
 # The last line is "N passed, N failed"; the exit status is 1 on any failure.
-set -eu
+set -eu -o pipefail
 STAGE=results
 . "$(dirname "$0")/lib.sh"
 
@@ -27,15 +31,9 @@ passed=0
 failed=0
 skipped=0
 
-# The test that was running at console line $1.
+# The test that was running at console line $1, or when the console ended.
 running_at() {
-	head -n "$1" "$GUEST_OUT/console.log" | grep -o 'lab: running .*' |
-		tail -n 1 | sed 's/^lab: running //' | tr -d '\r' | grep . || echo "boot"
-}
-
-# Print the test that was running when the console ended.
-running_last() {
-	running_at "$(wc -l <"$GUEST_OUT/console.log")"
+	running_test "$GUEST_OUT/console.log" "${1:-}"
 }
 
 check_failed() {
@@ -45,8 +43,9 @@ check_failed() {
 
 # Parse KTAP file $2 with kunit.py, add up its counts; $1 names it.
 count_ktap() {
-	local name=$1 file=$2 log=$OUT/$1.txt summary n
-	python3 "$KUNIT_PY" parse "$file" >"$log" 2>&1 || true
+	local name=$1 file=$2 log=$OUT/$1.txt json=$OUT/$1.json summary counts p f s
+	rm -f "$json"
+	python3 "$KUNIT_PY" parse --json="$json" "$file" >"$log" 2>&1 || true
 	summary=$(grep 'Testing complete' "$log" | tail -n 1 || true)
 	if [ -z "$summary" ]; then
 		check_failed "$name: no test results in $(basename "$file"), see $log"
@@ -57,26 +56,30 @@ count_ktap() {
 	sed -n 's/^\[[0-9:]*\] //p' "$log" | awk -v keep="$FAIL_LINES" '
 		/^\[SKIPPED\]|^ *# (not ok|ok .*# SKIP)/ { print }
 		/^# / { buf[n++ % keep] = $0; next }
+		# a test of the plan that never ran: the kernel died first
+		/^\[CRASHED\] *$/ { never++; n = 0; next }
 		/^\[(FAILED|CRASHED)\]/ {
 			print
 			for (i = (n > keep ? n - keep : 0); i < n; i++)
 				print "    " buf[i % keep]
 		}
-		{ n = 0 }'
+		{ n = 0 }
+		END { if (never) print "[CRASHED] " never " test(s) of the plan never ran" }'
 	if grep -qE '^\[[0-9:]*\] \[(FAILED|CRASHED)\]' "$log"; then
 		say "$name: the failed tests' logs: $log; all output: $file"
 	fi
 	say "$name: ${summary#*] }"
-	n=$(echo "$summary" | grep -o 'passed: [0-9]*' | grep -o '[0-9]*' || echo 0)
-	passed=$((passed + n))
-	# A crashed test also counts as a parser error; count it once.
-	n=$(echo "$summary" | grep -oE '(failed|crashed): [0-9]*' | grep -o '[0-9]*' | paste -sd+ | bc || true)
-	if [ -z "$n" ]; then
-		n=$(echo "$summary" | grep -o 'errors: [0-9]*' | grep -o '[0-9]*' || true)
-	fi
-	failed=$((failed + ${n:-0}))
-	n=$(echo "$summary" | grep -o 'skipped: [0-9]*' | grep -o '[0-9]*' || echo 0)
-	skipped=$((skipped + n))
+	# A crashed test also counts as a parser error: count it once, and the
+	# errors only when nothing failed or crashed.
+	counts=$(python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1]))["misc"]
+print(m["passed"], m["failed"] + m["crashed"] or m["errors"], m["skipped"])' "$json") ||
+		fail "$name: no counts in kunit.py's JSON $json"
+	read -r p f s <<<"$counts"
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
 }
 
 check_console() {
@@ -100,11 +103,14 @@ check_completion() {
 	status=$(cat "$GUEST_OUT/qemu.status" 2>/dev/null || echo "missing")
 	case "$status" in
 	timeout*)
-		check_failed "guest: timed out after ${status#timeout } s while running $(running_last)"
+		check_failed "guest: timed out after ${status#timeout } s while running $(running_at)"
+		;;
+	idle*)
+		check_failed "guest: no output for ${status#idle } s while running $(running_at); stopped as hung"
 		;;
 	"exit 0")
-		grep -q 'lab: done' "$GUEST_OUT/console.log" ||
-			check_failed "guest: stopped while running $(running_last), before the end of the run"
+		grep -qF "$GUEST_DONE" "$GUEST_OUT/console.log" ||
+			check_failed "guest: stopped while running $(running_at), before the end of the run"
 		;;
 	*)
 		check_failed "guest: no qemu.status ($status); did the guest stage run?"
@@ -118,7 +124,7 @@ check_cpus() {
 	local line n
 	line=$(grep -o 'smp: Brought up .*' "$GUEST_OUT/console.log" | tr -d '\r' || true)
 	[ -n "$line" ] || return 0
-	n=$(echo "$line" | grep -oE '[0-9]+ CPUs?$' | grep -oE '^[0-9]+')
+	n=$(echo "$line" | grep -oE '[0-9]+ CPUs?$' | grep -oE '^[0-9]+' || true)
 	[ "$n" = "$GUEST_CPUS" ] ||
 		check_failed "guest: $n of $GUEST_CPUS CPUs online ('$line')"
 }

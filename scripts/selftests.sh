@@ -1,18 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# selftests: build the mm selftests the series uses, static, against the
-# UAPI headers of the test kernel (make headers in $KBUILD_OUT).  The names
+# selftests: build the mm selftests the series uses, static, with -Werror,
+# against the UAPI headers of the test kernel (make headers in $KBUILD_OUT).  The names
 # of the tests built go to $BUILD/selftests/mm/list, which the guest runs.
 #
-#   SELFTESTS="a b"   mm selftests to build (default: the three the Makefile names)
-set -eu
+#   LAB_SELFTESTS="a b"   mm selftests to build (default: lib.sh's list)
+set -eu -o pipefail
 STAGE=selftests
 . "$(dirname "$0")/lib.sh"
 
 OUT=$BUILD/selftests/mm
-TESTS=${SELFTESTS:-mrelease_test mrelease_evict_test mrelease_kill_test}
+TESTS=$SELFTESTS
 
-[ -d "$KBUILD_OUT/usr/include/linux" ] || fail "no headers in $KBUILD_OUT/usr/include; run scripts/build.sh first"
+[ -d "$KBUILD_OUT/usr/include/linux" ] || fail "no headers in $KBUILD_OUT/usr/include; run scripts/kernel.sh first"
 mkdir -p "$OUT"
 targets=()
 : >"$OUT/list"
@@ -29,12 +29,8 @@ done
 stage_begin "building $(paste -sd' ' "$OUT/list")"
 if ! make -C "$LINUX/tools/testing/selftests/mm" -j"$(nproc)" \
 	OUTPUT="$OUT" KHDR_INCLUDES="-isystem $KBUILD_OUT/usr/include" \
-	USERLDFLAGS=-static "${targets[@]}" >"$OUT/build.log" 2>&1; then
+	USERCFLAGS=-Werror USERLDFLAGS=-static "${targets[@]}" >"$OUT/build.log" 2>&1; then
 	cat "$OUT/build.log" >&2
 	fail "building $(paste -sd' ' "$OUT/list") failed"
-fi
-if grep -q 'warning:' "$OUT/build.log"; then
-	grep 'warning:' "$OUT/build.log" >&2
-	fail "building the selftests gave compiler warnings"
 fi
 stage_end

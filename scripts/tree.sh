@@ -17,16 +17,15 @@
 # to lose work (commits or edits only in linux/, a series only in patches/)
 # unless FORCE=1.
 #
-#   LINUX_TREE=path [LINUX_BASE=ref]  use this kernel git tree (e.g. an mm-new
+#   LAB_LINUX_TREE=path [LAB_LINUX_BASE=ref]  use this kernel git tree (e.g. an mm-new
 #                   checkout) instead of the Debian package
 #
 # Where linux/ came from is kept in its git config (lab.origin); an existing
 # linux/ from somewhere else than asked is not used.
-set -eu
+set -eu -o pipefail
 STAGE=tree
 . "$(dirname "$0")/lib.sh"
 
-PATCHES=${PATCHES:-$LAB/patches}
 COVER=${COVER:-$LAB/cover-letter.txt}
 BRANCH=series
 # The version of the series that 'export' writes (PATCH vN, vN-*.patch).
@@ -34,10 +33,6 @@ SERIES_VERSION=${SERIES_VERSION:-3}
 # A fixed identity and date make the base commit the same on every machine.
 BASE_IDENT=(-c user.name=lab -c user.email=lab@localhost)
 BASE_DATE="2026-01-01T00:00:00Z"
-
-series_patches() {
-	find "$PATCHES" -maxdepth 1 -name '*.patch' ! -name '*0000-cover-letter.patch' | sort
-}
 
 commits_on_base() {
 	git -C "$LINUX" rev-list --count base..HEAD

@@ -43,7 +43,7 @@ expect_fail() {
 
 # results.sh on recorded guest output tests/data/$1
 results() {
-	GUEST_OUT=$DATA/$1 RESULTS_OUT=$PWD/results-$1 LINUX=$KERNEL \
+	LAB_GUEST_OUT=$DATA/$1 LAB_RESULTS_OUT=$PWD/results-$1 LAB_LINUX=$KERNEL \
 		"$LAB/scripts/results.sh"
 }
 
@@ -51,7 +51,7 @@ last_line() {
 	tail -n 1
 }
 
-KERNEL=${LINUX:-$LAB/linux}
+KERNEL=${LAB_LINUX:-$LAB/linux}
 
 results_pass() {
 	local out
@@ -79,6 +79,36 @@ results_warn_names_test() {
 
 results_hang_names_test() {
 	expect_fail "timed out after 1800 s while running mm: mrelease_kill_test" results hang
+}
+
+# A guest that went silent was stopped by guest.sh: the test that hung is named.
+results_silence_names_test() {
+	cp -r "$DATA/hang" silent
+	echo "idle 300" >silent/qemu.status
+	expect_fail "no output for 300 s while running mm: mrelease_kill_test" \
+		env LAB_GUEST_OUT="$PWD/silent" LAB_RESULTS_OUT="$PWD/r" LAB_LINUX="$KERNEL" \
+		"$LAB/scripts/results.sh"
+}
+
+# A panic's tests that never ran make one line, not one blank line each.
+results_panic_counts_tests_never_run() {
+	local out
+	out=$(results panic) && return 1
+	echo "$out"
+	grep -qx '\[CRASHED\] 14 test(s) of the plan never ran' <<<"$out"
+	[ "$(grep -c '^\[CRASHED\] *$' <<<"$out")" -eq 0 ]
+}
+
+# The lab reads its settings as LAB_<name>, or from make's command line:
+# the same names unprefixed in the environment change nothing.
+settings_ignore_stray_names() {
+	env GUEST_OUT=/nonexistent RESULTS_OUT="$PWD/stray" LAB_GUEST_OUT="$DATA/pass" \
+		LAB_RESULTS_OUT="$PWD/r1" LAB_LINUX="$KERNEL" "$LAB/scripts/results.sh"
+	[ -d r1 ] && [ ! -e stray ]
+	env GUEST_OUT=/nonexistent RESULTS_OUT="$PWD/stray" BUILD="$PWD/stray" \
+		make -s -C "$LAB" results-only GUEST_OUT="$DATA/pass" \
+		RESULTS_OUT="$PWD/r2" LINUX="$KERNEL"
+	[ -d r2 ] && [ ! -e stray ]
 }
 
 results_kunit_failure() {
@@ -129,7 +159,7 @@ config_series_option_in_tree() {
 	printf 'config FOO_KUNIT_TEST\n\ttristate "foo"\n' >linux/Kconfig
 	git -C linux add Kconfig
 	printf 'CONFIG_FOO_KUNIT_TEST=y\nCONFIG_FOO_KUNIT=y\n' >series
-	out=$(LINUX=$PWD/linux SERIES_CONFIG=$PWD/series \
+	out=$(LAB_LINUX=$PWD/linux LAB_SERIES_CONFIG=$PWD/series \
 		"$LAB/scripts/config.sh" --series-options 2>&1)
 	echo "$out"
 	grep -qx 'CONFIG_FOO_KUNIT_TEST=y' <<<"$out"
@@ -148,7 +178,7 @@ tree_bad_patch_is_named() {
 	sed 's/^-one/-three/' patches/0001-good.patch >patches/0002-bad.patch
 	git -C linux checkout -q series
 	expect_fail "patch 0002-bad.patch does not apply" \
-		env LINUX="$PWD/linux" PATCHES="$PWD/patches" BUILD="$PWD/build" \
+		env LAB_LINUX="$PWD/linux" LAB_PATCHES="$PWD/patches" LAB_BUILD="$PWD/build" \
 		"$LAB/scripts/tree.sh" apply
 }
 
@@ -161,7 +191,7 @@ fake_series() {
 	git -C linux format-patch -q -o ../patches base..HEAD
 	git -C linux checkout -q series
 	git -C linux branch -q -D other
-	export LINUX=$PWD/linux PATCHES=$PWD/patches BUILD=$PWD/build
+	export LAB_LINUX=$PWD/linux LAB_PATCHES=$PWD/patches LAB_BUILD=$PWD/build
 }
 
 # A series that does not apply whole leaves linux/ at base, not half-applied.
@@ -184,7 +214,7 @@ tree_reset_keeps_work() {
 	git -C linux -c user.name=t -c user.email=t@t commit -q -am "two to three"
 	expect_fail "differ from patches/" "$LAB/scripts/tree.sh" reset
 	[ "$(cat linux/file)" = three ]
-	FORCE=1 "$LAB/scripts/tree.sh" reset
+	LAB_FORCE=1 "$LAB/scripts/tree.sh" reset
 	[ "$(cat linux/file)" = two ]
 }
 
@@ -205,15 +235,15 @@ tree_linux_tree_origin() {
 	fake_tree
 	mv linux src
 	mkdir patches
-	export LINUX=$PWD/linux PATCHES=$PWD/patches BUILD=$PWD/build
-	out=$(LINUX_TREE=$PWD/src "$LAB/scripts/base.sh")
+	export LAB_LINUX=$PWD/linux LAB_PATCHES=$PWD/patches LAB_BUILD=$PWD/build
+	out=$(LAB_LINUX_TREE=$PWD/src "$LAB/scripts/base.sh")
 	grep -q "not needed" <<<"$out"
 	[ ! -e build/base ]
-	LINUX_TREE=$PWD/src "$LAB/scripts/tree.sh" apply
+	LAB_LINUX_TREE=$PWD/src "$LAB/scripts/tree.sh" apply
 	grep -q "LINUX_TREE=$PWD/src " <<<"$(git -C linux config lab.origin)"
 	git clone -q src src2
 	expect_fail "linux/ came from 'LINUX_TREE=$PWD/src" \
-		env LINUX_TREE="$PWD/src2" "$LAB/scripts/tree.sh" apply
+		env LAB_LINUX_TREE="$PWD/src2" "$LAB/scripts/tree.sh" apply
 }
 
 tree_export_is_stable() {
@@ -221,7 +251,7 @@ tree_export_is_stable() {
 	echo two >linux/file
 	git -C linux -c user.name=t -c user.email=t@t commit -q -am "change one to two"
 	printf 'Cover subject\n\nCover body.\n' >cover
-	export LINUX=$PWD/linux PATCHES=$PWD/patches BUILD=$PWD/build COVER=$PWD/cover
+	export LAB_LINUX=$PWD/linux LAB_PATCHES=$PWD/patches LAB_BUILD=$PWD/build LAB_COVER=$PWD/cover
 	git -C linux notes add -m "$(printf 'Changes since v1:\n- one\n\n- two')" HEAD
 	"$LAB/scripts/tree.sh" export
 	cp -r patches first
@@ -291,8 +321,8 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$@" >out.log 2>&1 &
 # QEMU runs under timeout in a process group of its own: Ctrl-C must stop it.
 guest_interrupt_stops_qemu() {
 	fake_guest 'echo $$ >qemu.pid; exec sleep 60'
-	BUILD=$PWD/build KBUILD_OUT=$PWD/kernel LINUX=$PWD/ksft SELFTESTS_DIR=$PWD/selftests \
-		QEMU=$PWD/qemu GUEST_TIMEOUT=100 interrupt_leaves_nothing qemu.pid "$LAB/scripts/guest.sh"
+	LAB_BUILD=$PWD/build LAB_KBUILD_OUT=$PWD/kernel LAB_LINUX=$PWD/ksft LAB_SELFTESTS_DIR=$PWD/selftests \
+		LAB_QEMU=$PWD/qemu LAB_GUEST_TIMEOUT=100 interrupt_leaves_nothing qemu.pid "$LAB/scripts/guest.sh"
 }
 
 # The kernel build: Ctrl-C must stop make, and its progress reporter.
@@ -300,23 +330,58 @@ build_interrupt_stops_make() {
 	mkdir src out
 	printf 'all:\n\techo $$$$ >%s/make.pid; sleep 60\n' "$PWD" >src/Makefile
 	touch out/.config
-	LINUX=$PWD/src KBUILD_OUT=$PWD/out interrupt_leaves_nothing make.pid \
-		"$LAB/scripts/build.sh" all
+	LAB_LINUX=$PWD/src LAB_KBUILD_OUT=$PWD/out interrupt_leaves_nothing make.pid \
+		"$LAB/scripts/kernel.sh" all
+}
+
+# Two builds never share an output directory: the second one stops.
+build_output_directory_is_locked() {
+	mkdir src out
+	printf 'all:\n\techo $$$$ >%s/make.pid; sleep 30\n' "$PWD" >src/Makefile
+	touch out/.config
+	LAB_LINUX=$PWD/src LAB_KBUILD_OUT=$PWD/out "$LAB/scripts/kernel.sh" all >first.log 2>&1 &
+	for i in $(seq 50); do
+		[ -s make.pid ] && break
+		sleep 0.2
+	done
+	expect_fail "another build is using $PWD/out" \
+		env LAB_LINUX="$PWD/src" LAB_KBUILD_OUT="$PWD/out" "$LAB/scripts/kernel.sh" all
+	kill "$(cat make.pid)"
+	wait || true
 }
 
 guest_hang_times_out() {
 	fake_guest 'exec sleep 60'
-	BUILD=$PWD/build KBUILD_OUT=$PWD/kernel LINUX=$PWD/ksft SELFTESTS_DIR=$PWD/selftests \
-		QEMU=$PWD/qemu GUEST_TIMEOUT=2 "$LAB/scripts/guest.sh"
+	LAB_BUILD=$PWD/build LAB_KBUILD_OUT=$PWD/kernel LAB_LINUX=$PWD/ksft LAB_SELFTESTS_DIR=$PWD/selftests \
+		LAB_QEMU=$PWD/qemu LAB_GUEST_TIMEOUT=2 "$LAB/scripts/guest.sh"
 	grep -qx 'timeout 2' build/guest/qemu.status
+}
+
+# A guest that prints nothing for IDLE_TIMEOUT seconds is stopped then, long
+# before GUEST_TIMEOUT; one that keeps printing is not.
+guest_silence_stops_qemu() {
+	local start
+	fake_guest 'exec sleep 60'
+	start=$(date +%s)
+	LAB_BUILD=$PWD/build LAB_KBUILD_OUT=$PWD/kernel LAB_LINUX=$PWD/ksft LAB_SELFTESTS_DIR=$PWD/selftests \
+		LAB_QEMU=$PWD/qemu LAB_GUEST_TIMEOUT=100 LAB_IDLE_TIMEOUT=2 "$LAB/scripts/guest.sh"
+	grep -qx 'idle 2' build/guest/qemu.status
+	[ $(($(date +%s) - start)) -lt 30 ]
+	# A line a second on the console for 4 s: it is not idle.
+	# shellcheck disable=SC2016 # the fake QEMU's script
+	fake_guest 'for a; do case "$a" in file:*console.log) log=${a#file:} ;; esac; done
+for i in 1 2 3 4; do echo "line $i" >>"$log"; sleep 1; done'
+	LAB_BUILD=$PWD/build LAB_KBUILD_OUT=$PWD/kernel LAB_LINUX=$PWD/ksft LAB_SELFTESTS_DIR=$PWD/selftests \
+		LAB_QEMU=$PWD/qemu LAB_GUEST_TIMEOUT=100 LAB_IDLE_TIMEOUT=2 "$LAB/scripts/guest.sh"
+	grep -qx 'exit 0' build/guest/qemu.status
 }
 
 # SELFTEST_ARGS reaches the program: the runner starts a script that passes it.
 guest_selftest_args_reach_the_program() {
 	local mm=build/guest/initramfs/kselftest/mm
 	fake_guest 'exit 0'
-	BUILD=$PWD/build KBUILD_OUT=$PWD/kernel LINUX=$PWD/ksft SELFTESTS_DIR=$PWD/selftests \
-		QEMU=$PWD/qemu SELFTEST_ARGS='-t one -t two' "$LAB/scripts/guest.sh"
+	LAB_BUILD=$PWD/build LAB_KBUILD_OUT=$PWD/kernel LAB_LINUX=$PWD/ksft LAB_SELFTESTS_DIR=$PWD/selftests \
+		LAB_QEMU=$PWD/qemu LAB_SELFTEST_ARGS='-t one -t two' "$LAB/scripts/guest.sh"
 	cmp selftests/mrelease_test "$mm/mrelease_test.bin"
 	# shellcheck disable=SC2016 # the script's text, not expanded here
 	grep -qx 'exec "$(dirname "$0")/mrelease_test.bin" -t one -t two' "$mm/mrelease_test"
@@ -346,13 +411,14 @@ fi
 for c in results_pass results_failing_test results_failing_test_says_why \
 	results_panic_names_test \
 	results_warn_names_test results_hang_names_test results_kunit_failure \
-	results_missing_cpu results_bad_ktap \
+	results_missing_cpu results_bad_ktap results_silence_names_test \
+	results_panic_counts_tests_never_run settings_ignore_stray_names \
 	results_final_line_on_failure config_missing_option \
 	config_later_fragment_wins config_series_option_in_tree tree_bad_patch_is_named tree_export_is_stable \
 	tree_failed_apply_leaves_base tree_reset_keeps_work tree_check_wants_linux_as_patches \
 	tree_linux_tree_origin \
-	guest_hang_times_out guest_selftest_args_reach_the_program \
-	guest_interrupt_stops_qemu build_interrupt_stops_make \
+	guest_hang_times_out guest_silence_stops_qemu guest_selftest_args_reach_the_program \
+	guest_interrupt_stops_qemu build_interrupt_stops_make build_output_directory_is_locked \
 	run_case_fails_on_a_middle_command scripts_are_shellcheck_clean; do
 	run_case "$c"
 done
