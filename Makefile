@@ -6,8 +6,8 @@
 #                     run (the stages: base tree config kernel selftests
 #                     guest results)
 #   make check        the test gate: linux/ must be patches/ applied; the
-#                     lab's self-tests, checkpatch, the man page, every
-#                     commit built on its own, then make
+#                     lab's self-tests, checkpatch, the man page, b4's
+#                     checks, every commit built on its own, then make
 #   make check-all    make check, then make matrix
 #   make matrix       the series' tests with MGLRU on, and on kernels without
 #                     swap and without THP (configs/matrix/)
@@ -68,7 +68,7 @@ results-only:
 
 # bisectable checks commits out in a worktree of linux/ and builds them
 # there; it runs alone, before the guest run, to leave the CPUs to one build.
-check: treecheck labtest checkpatch manpage
+check: treecheck labtest checkpatch manpage send-check
 	@$(MAKE) --no-print-directory bisectable
 	@$(MAKE) --no-print-directory results
 
@@ -94,7 +94,8 @@ manpage: deps
 bisectable: config
 	@scripts/bisectable.sh
 
-send-check: tree
+# the mails come from linux/ and are compared with patches/: they must agree
+send-check: treecheck
 	@scripts/send-check.sh
 
 bench: tree

@@ -1,12 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# clients: a real low-memory killer against the test kernel.  Boot the kernel
-# in $KBUILD_OUT with earlyoom (scripts/earlyoom.sh) and bench/killer_bench,
-# and let each earlyoom kill victims that read a file and then grow: as
-# Debian ships it (kill(), then process_mrelease(pidfd, 0)) and with
-# contrib/earlyoom's patch (PROCESS_MRELEASE_REAP_KILL), each with its
-# default SIGTERM first (-m 30) and with SIGKILL at once (-m 30,30).  Prints
-# every round and a summary per killer.  Nothing here passes or fails.
+# clients: real low-memory killers against the test kernel.  Boot the kernel
+# in $KBUILD_OUT with earlyoom (scripts/earlyoom.sh), bench/lmkd_killer and
+# bench/killer_bench, and let each killer kill victims that read a file and
+# then grow.  earlyoom as Debian ships it (kill(), then process_mrelease(pidfd,
+# 0)) and with contrib/earlyoom's patch (PROCESS_MRELEASE_REAP_KILL), each
+# with its default SIGTERM first (-m 30) and with SIGKILL at once (-m 30,30);
+# lmkd's pattern (pidfd_send_signal(), then process_mrelease(pidfd, 0) on a
+# reaper thread) and the same with -K (REAP_KILL).  Prints every round and a
+# summary per killer.  Nothing here passes or fails.
 #
 #   LAB_ROUNDS=n      victims per killer and setting (default 10)
 #   LAB_FILE_MIB=n    the file each victim reads (default 200)
@@ -28,6 +30,7 @@ stage_begin "earlyoom against $TREE ($KBUILD_OUT)"
 rm -rf "$OUT/mm"
 mkdir -p "$OUT/mm"
 gcc -static -O2 -Wall -Wextra -Werror -o "$OUT/mm/killer_bench" "$LAB/bench/killer_bench.c"
+gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$OUT/mm/lmkd_killer" "$LAB/bench/lmkd_killer.c"
 install -m 755 "$BUILD/earlyoom/earlyoom" "$BUILD/earlyoom/earlyoom-reap-kill" "$OUT/mm/"
 # What the guest runs, as a selftest program
 cat >"$OUT/mm/killers" <<EOF
@@ -39,10 +42,14 @@ for killer in earlyoom earlyoom-reap-kill; do
 		./killer_bench -n $ROUNDS -f $FILE_MIB -- ./\$killer -m \$m -s 100 -r 0 --prefer '^kb_victim\$'
 	done
 done
+for k in "" -K; do
+	echo "== lmkd_killer -m 30 \$k"
+	./killer_bench -n $ROUNDS -f $FILE_MIB -- ./lmkd_killer -m 30 \$k -p kb_victim
+done
 EOF
 chmod 755 "$OUT/mm/killers"
 echo killers >"$OUT/mm/list"
-LAB_SELFTESTS_DIR=$OUT/mm LAB_GUEST_FILES="killer_bench earlyoom earlyoom-reap-kill" \
+LAB_SELFTESTS_DIR=$OUT/mm LAB_GUEST_FILES="killer_bench lmkd_killer earlyoom earlyoom-reap-kill" \
 	LAB_GUEST_OUT=$OUT/guest LAB_TEST_TIMEOUT=${TEST_TIMEOUT:-3000} LAB_GUEST_TIMEOUT=3600 \
 	LAB_IDLE_TIMEOUT=${IDLE_TIMEOUT:-600} LAB_LINUX=$LINUX LAB_KBUILD_OUT=$KBUILD_OUT \
 	LAB_BUILD=$BUILD "$LAB/scripts/guest.sh"
@@ -59,7 +66,7 @@ awk '
 		t = substr(text, index(text, after) + length(after))
 		return t + 0
 	}
-	/^== / { key = $2 " " $3 " " $4; order[++n] = key; next }
+	/^== / { key = substr($0, 4); sub(/ +$/, "", key); order[++n] = key; next }
 	/^round/ {
 		rounds[key]++
 		r = substr($0, index($0, "process_mrelease ") + 17)

@@ -25,6 +25,8 @@ OUT=${RESULTS_OUT:-$BUILD/results}
 KUNIT_PY=${KUNIT_PY:-$LINUX/tools/testing/kunit/kunit.py}
 # Lines of a failed test's log to print with it
 FAIL_LINES=${FAIL_LINES:-8}
+# Lines of a kernel report (WARN, BUG, panic) to print at most
+REPORT_LINES=40
 COMPLAINTS='Kernel panic|BUG:|WARNING:|Oops|general protection fault|Bad page state|KASAN|UBSAN:|INFO: task .* blocked|detected stall'
 
 passed=0
@@ -83,7 +85,7 @@ print(m["passed"], m["failed"] + m["crashed"] or m["errors"], m["skipped"])' "$j
 }
 
 check_console() {
-	local console=$GUEST_OUT/console.log hits tests test
+	local console=$GUEST_OUT/console.log hits tests test first
 	hits=$(grep -nE "$COMPLAINTS" "$console" | tr -d '\r' || true)
 	[ -n "$hits" ] || return 0
 	# "test<TAB>line number:line" for every complaint
@@ -95,6 +97,15 @@ check_console() {
 	while IFS= read -r test; do
 		check_failed "console: the kernel complained while running $test:"
 		echo "$hits" | awk -F'\t' -v t="$test" '$1 == t { print "    console.log:" $2 }' | head -n 10
+		# The first complaint's whole report, to its end marker
+		first=$(echo "$hits" | awk -F'\t' -v t="$test" '$1 == t { print $2; exit }')
+		first=${first%%:*}
+		say "the first report, from console.log line $first:"
+		awk -v from="$first" -v max="$REPORT_LINES" 'NR >= from {
+			sub(/\r$/, "")
+			print "    | " $0
+			if (++n >= max || /^---\[ end /) exit
+		}' "$console"
 	done <<<"$tests"
 }
 

@@ -77,6 +77,12 @@ results_warn_names_test() {
 	expect_fail "the kernel complained while running mm: mrelease_kill_test" results warn
 }
 
+# The WARN's whole report is printed, its call trace included.
+results_warn_report_is_printed() {
+	expect_fail "    |  do_syscall_64+0x4b/0x110" results warn
+	expect_fail "    | ---[ end trace" results warn
+}
+
 results_hang_names_test() {
 	expect_fail "timed out after 1800 s while running mm: mrelease_kill_test" results hang
 }
@@ -410,7 +416,8 @@ fi
 
 for c in results_pass results_failing_test results_failing_test_says_why \
 	results_panic_names_test \
-	results_warn_names_test results_hang_names_test results_kunit_failure \
+	results_warn_names_test results_warn_report_is_printed results_hang_names_test \
+	results_kunit_failure \
 	results_missing_cpu results_bad_ktap results_silence_names_test \
 	results_panic_counts_tests_never_run settings_ignore_stray_names \
 	results_final_line_on_failure config_missing_option \
