@@ -3,7 +3,9 @@
 # bisectable: every commit on top of 'base' in linux/ must build on its own:
 # the test kernel (vmlinux, headers) and the series' selftests at each
 # commit, and, for each config in configs/matrix/, the directories the series
-# touches (mm/ always) in a kernel configured with that fragment on top.
+# touches (mm/ always) in a kernel configured with that fragment on top.  A
+# commit that only changes the selftests (and MAINTAINERS, Documentation/)
+# builds its headers and selftests.
 # CONFIG_WERROR and -Werror make a warning at any commit fail it.
 #
 # The commits are checked out in a worktree of linux/ ($BUILD/bisect/linux),
@@ -63,6 +65,18 @@ build_commit() {
 		return
 	fi
 	worktree_at "$WT_TREE" "$c"
+	# A commit that changes nothing the kernel's build reads (only
+	# tools/testing/, MAINTAINERS, Documentation/) leaves the kernel as its
+	# parent built it: its UAPI headers and selftests only.
+	if git -C "$LINUX" diff --quiet "$c^" "$c" -- . ':(exclude)tools/testing' \
+		':(exclude)MAINTAINERS' ':(exclude)Documentation'; then
+		LAB_STAGE="$STAGE (selftests only)" LAB_LINUX=$WT_TREE \
+			LAB_KBUILD_OUT=$BISECT_OUT "$LAB/scripts/kernel.sh" headers
+		LAB_LINUX=$WT_TREE LAB_KBUILD_OUT=$BISECT_OUT LAB_BUILD=$BUILD/bisect \
+			"$LAB/scripts/selftests.sh" >/dev/null
+		touch "$stamp"
+		return
+	fi
 	LAB_STAGE=$STAGE LAB_LINUX=$WT_TREE LAB_KBUILD_OUT=$BISECT_OUT \
 		"$LAB/scripts/kernel.sh" vmlinux headers
 	LAB_LINUX=$WT_TREE LAB_KBUILD_OUT=$BISECT_OUT LAB_BUILD=$BUILD/bisect \

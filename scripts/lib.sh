@@ -29,6 +29,9 @@ BUILD=${BUILD:-$LAB/build}
 LINUX=${LINUX:-$LAB/linux}
 KBUILD_OUT=${KBUILD_OUT:-$BUILD/kernel}
 PATCHES=${PATCHES:-$LAB/patches}
+# The series' cover letter (first line: its subject) and version (PATCH vN)
+COVER=${COVER:-$LAB/cover-letter.txt}
+SERIES_VERSION=${SERIES_VERSION:-3}
 # The mm selftests the guest runs; those not in the tree (the series' own,
 # before its patches are applied) are skipped.
 SELFTESTS=${SELFTESTS:-mrelease_test mrelease_evict_test mrelease_kill_test}

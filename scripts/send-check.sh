@@ -19,8 +19,6 @@ set -eu -o pipefail
 STAGE=send-check
 . "$(dirname "$0")/lib.sh"
 
-COVER=${COVER:-$LAB/cover-letter.txt}
-SERIES_VERSION=${SERIES_VERSION:-3}
 SEND=$BUILD/send
 REPO=$SEND/linux
 B4=$BUILD/b4/b4

@@ -26,10 +26,7 @@ set -eu -o pipefail
 STAGE=tree
 . "$(dirname "$0")/lib.sh"
 
-COVER=${COVER:-$LAB/cover-letter.txt}
 BRANCH=series
-# The version of the series that 'export' writes (PATCH vN, vN-*.patch).
-SERIES_VERSION=${SERIES_VERSION:-3}
 # A fixed identity and date make the base commit the same on every machine.
 BASE_IDENT=(-c user.name=lab -c user.email=lab@localhost)
 BASE_DATE="2026-01-01T00:00:00Z"
