@@ -19,8 +19,9 @@
 #   make bench        the numbers the changelogs quote (benchmark kernel)
 #   make mutants      break the series' kernel code on purpose (mutants/), one
 #                     mutant at a time, and show which tests catch each
-#   make clients      a real killer (Debian's earlyoom, unmodified and with
-#                     contrib/earlyoom/) against the test kernel
+#   make clients      real killers (Debian's earlyoom, unmodified and with
+#                     contrib/earlyoom/, and lmkd's pattern) against the
+#                     test kernel
 #
 # Settings, the way Kbuild takes O= and V=: on make's command line, e.g.
 #   make SELFTESTS=mrelease_kill_test SELFTEST_ARGS="-t NAME"
