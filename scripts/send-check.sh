@@ -87,8 +87,9 @@ git -C "$LINUX" rev-parse -q --verify refs/heads/series >/dev/null ||
 	fail "$LINUX has no 'series' branch; run make tree first"
 git -C "$LINUX" rev-parse -q --verify base >/dev/null || fail "$LINUX has no 'base' tag"
 [ -f "$COVER" ] || fail "no $COVER"
-name=$(git -C "$LAB" config user.name) || fail "no git user.name in $LAB"
-email=$(git -C "$LAB" config user.email) || fail "no git user.email in $LAB"
+# The sender: the repository's git identity, else the series' author
+name=$(git -C "$LAB" config user.name || git -C "$LINUX" log -1 --format=%an series)
+email=$(git -C "$LAB" config user.email || git -C "$LINUX" log -1 --format=%ae series)
 
 rm -rf "$SEND"
 mkdir -p "$SEND"
