@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "cachestat.h"
+#include "meminfo.h"
 
 #define MiB(x)		((size_t)(x) << 20)
 #define SAMPLE_MS	5
@@ -73,25 +74,6 @@ static void sleep_ms(long ms)
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
 
 	nanosleep(&ts, NULL);
-}
-
-static long meminfo_kb(const char *field)
-{
-	size_t len = strlen(field);
-	char line[256];
-	long val = -1;
-	FILE *f;
-
-	f = fopen("/proc/meminfo", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, len) && line[len] == ':') {
-			val = atol(line + len + 1);
-			break;
-		}
-	fclose(f);
-	return val;
 }
 
 /* A counter in /proc/vmstat, or -1 */

@@ -33,6 +33,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "meminfo.h"
+
 #ifndef __NR_pidfd_send_signal
 #define __NR_pidfd_send_signal 424
 #endif
@@ -67,25 +69,6 @@ static void log_line(const char *fmt, ...)
 	vprintf(fmt, ap);
 	va_end(ap);
 	fflush(stdout);
-}
-
-static long meminfo_kb(const char *field)
-{
-	size_t len = strlen(field);
-	char line[256];
-	long val = -1;
-	FILE *f;
-
-	f = fopen("/proc/meminfo", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, len) && line[len] == ':') {
-			val = atol(line + len + 1);
-			break;
-		}
-	fclose(f);
-	return val;
 }
 
 /* The pid of a process whose comm is @name, or 0 */
