@@ -7,7 +7,8 @@ STAGE=deps
 . "$(dirname "$0")/lib.sh"
 
 PACKAGES=(
-	bc bison busybox-static ccache cpio e2fsprogs flex gcc git groff-base gzip
+	bc bison busybox-static ccache cpio e2fsprogs flex gcc git gnuplot-nox
+	groff-base gzip
 	libc6-dev libelf-dev libssl-dev make perl python3 python3-dkim python3-git
 	python3-ply python3-pygit2 python3-requests patch qemu-system-x86 shellcheck
 	xz-utils

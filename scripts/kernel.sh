@@ -35,7 +35,8 @@ report_progress() {
 make_with_progress() {
 	local log=$1 total=$2 rc=0
 	shift 2
-	report_progress "$log" "$total" &
+	# Not with the lock's fd: its sleep would hold the lock after we exit.
+	report_progress "$log" "$total" 9>&- &
 	# shellcheck disable=SC2064 # the reporter's pid, now
 	trap "kill $! 2>/dev/null" EXIT
 	make -C "$LINUX" O="$KBUILD_OUT" CC="$CC_CMD" HOSTCC="$CC_CMD" -j"$JOBS" "$@" >"$log" 2>&1 || rc=$?

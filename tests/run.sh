@@ -356,6 +356,16 @@ build_output_directory_is_locked() {
 	wait || true
 }
 
+# The lock goes with the build: a second build right after the first one
+# ended must not find it held (the progress reporter's sleep once kept it).
+build_lock_is_released_at_exit() {
+	mkdir src out
+	printf 'all:\n\ttrue\n' >src/Makefile
+	touch out/.config
+	LAB_LINUX=$PWD/src LAB_KBUILD_OUT=$PWD/out "$LAB/scripts/kernel.sh" all
+	LAB_LINUX=$PWD/src LAB_KBUILD_OUT=$PWD/out "$LAB/scripts/kernel.sh" all
+}
+
 guest_hang_times_out() {
 	fake_guest 'exec sleep 60'
 	LAB_BUILD=$PWD/build LAB_KBUILD_OUT=$PWD/kernel LAB_LINUX=$PWD/ksft LAB_SELFTESTS_DIR=$PWD/selftests \
@@ -426,6 +436,7 @@ for c in results_pass results_failing_test results_failing_test_says_why \
 	tree_linux_tree_origin \
 	guest_hang_times_out guest_silence_stops_qemu guest_selftest_args_reach_the_program \
 	guest_interrupt_stops_qemu build_interrupt_stops_make build_output_directory_is_locked \
+	build_lock_is_released_at_exit \
 	run_case_fails_on_a_middle_command scripts_are_shellcheck_clean; do
 	run_case "$c"
 done
