@@ -12,7 +12,8 @@ under "lru_gen off" / "lru_gen on" headers (until the next benchmark's
 "selftests: " line), and prints for each figure the
 base's and the series' value (median, with min-max) and series/base.  The
 pages still cached at the call's return are a median over the reaps of a
-case.  With RATIOS_DATA, writes "label ratio" lines for gnuplot (times only).
+case.  With RATIOS_DATA, writes "label ratio" lines for gnuplot: the median
+times only.
 """
 import re
 import statistics
@@ -81,7 +82,8 @@ def main():
         ratio = '-'
         if b and s and b[0]:
             ratio = f'{s[0] / b[0]:.2f}'
-            if ratios and s[4] == 'ms':
+            # A median of several runs; a single restart read is no cost
+            if ratios and s[4] == 'ms' and s[3] > 1:
                 label = key.replace('"', "'")
                 ratios.write(f'"{label}" {s[0] / b[0]:.3f}\n')
         print(f'{key:{width}}  {cell(b):>28}  {cell(s):>28}  {ratio:>11}')

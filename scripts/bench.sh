@@ -70,6 +70,7 @@ if command -v gnuplot >/dev/null && [ -s "$OUT/ratios.dat" ]; then
 		set grid ytics
 		set xtics rotate by -50 font ",8"
 		set bmargin 16
+		set rmargin 12
 		plot "$OUT/ratios.dat" using 2:xtic(1) notitle, 1 with lines lt 0 notitle
 	EOF
 	say "ratios drawn in $OUT/ratios.png"
