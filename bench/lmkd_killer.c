@@ -34,19 +34,7 @@
 #include <unistd.h>
 
 #include "meminfo.h"
-
-#ifndef __NR_pidfd_send_signal
-#define __NR_pidfd_send_signal 424
-#endif
-#ifndef __NR_pidfd_open
-#define __NR_pidfd_open 434
-#endif
-#ifndef __NR_process_mrelease
-#define __NR_process_mrelease 448
-#endif
-#ifndef PROCESS_MRELEASE_REAP_KILL
-#define PROCESS_MRELEASE_REAP_KILL 1
-#endif
+#include "syscalls.h"
 
 struct kill_request {
 	int pidfd;

@@ -53,19 +53,7 @@
 #include <unistd.h>
 
 #include "cachestat.h"
-
-#ifndef __NR_pidfd_open
-#define __NR_pidfd_open 434
-#endif
-#ifndef __NR_process_mrelease
-#define __NR_process_mrelease 448
-#endif
-#ifndef __NR_process_madvise
-#define __NR_process_madvise 440
-#endif
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT 21
-#endif
+#include "syscalls.h"
 
 #define MAX_REPS 64
 

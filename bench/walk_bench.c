@@ -47,18 +47,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef __NR_pidfd_open
-#define __NR_pidfd_open 434
-#endif
-#ifndef __NR_pidfd_send_signal
-#define __NR_pidfd_send_signal 424
-#endif
-#ifndef __NR_process_mrelease
-#define __NR_process_mrelease 448
-#endif
-#ifndef PROCESS_MRELEASE_REAP_KILL
-#define PROCESS_MRELEASE_REAP_KILL 1
-#endif
+#include "syscalls.h"
 
 #define MAX_REPS	64
 #define STACK_SIZE	(64 * 1024)
