@@ -3,12 +3,13 @@
 # guest: pack the initramfs (busybox, mke2fs, the kernel's kselftest runner
 # and the selftests) and boot the test kernel in QEMU, under TCG unless
 # LAB_GUEST_ACCEL=kvm asks for KVM.  The guest runs the tests and powers off.
-# A guest that prints nothing for LAB_IDLE_TIMEOUT seconds, or runs longer
-# than LAB_GUEST_TIMEOUT, is stopped.
+# A guest that prints nothing for LAB_IDLE_TIMEOUT seconds, whose kernel
+# reports itself stuck (RCU stall, soft lockup, hung task), or that runs
+# longer than LAB_GUEST_TIMEOUT, is stopped.
 #
 # Output in $BUILD/guest: console.log (ttyS0: kernel log, KUnit KTAP),
 # kselftest.tap (ttyS1: the runner's TAP), qemu.status ("exit N",
-# "timeout N" or "idle N").
+# "timeout N", "idle N" or "stuck N").
 #
 # The selftests run are those selftests.sh built ($SELFTESTS_DIR/list).
 #   LAB_GUEST_TIMEOUT=s    whole guest run (default 1800)
@@ -36,6 +37,11 @@ GUEST_TIMEOUT=${GUEST_TIMEOUT:-1800}
 IDLE_TIMEOUT=${IDLE_TIMEOUT:-300}
 TEST_TIMEOUT=${TEST_TIMEOUT:-900}
 QEMU=${QEMU:-qemu-system-x86_64}
+# The kernel's own reports that it is stuck: an RCU stall, a soft lockup, a
+# hung task.  The guest is stopped STUCK_GRACE seconds after the first, the
+# time to print the rest of the report.
+STUCK='detected stall|BUG: soft lockup|INFO: task .* blocked for more than'
+STUCK_GRACE=10
 
 # Copy a dynamically linked program and the libraries it needs into $ROOT.
 copy_program() {
@@ -98,7 +104,7 @@ output_size() {
 # While QEMU ($1) runs: a line a minute naming the running test, and the
 # idle-output watchdog.  Leaves the longest silence in $OUT/silence.
 watch_guest() {
-	local pid=$1 n=0 size last=0 quiet=0 longest=0
+	local pid=$1 n=0 size last=0 quiet=0 longest=0 stuck=
 	while kill -0 "$pid" 2>/dev/null; do
 		sleep 1
 		n=$((n + 1))
@@ -106,9 +112,20 @@ watch_guest() {
 		if [ "$size" -ne "$last" ]; then
 			last=$size
 			quiet=0
+			# A kernel that reported itself stuck repeats its report
+			# and is never idle; results.sh fails the run on it.
+			if [ -z "$stuck" ] && grep -qE "$STUCK" "$OUT/console.log"; then
+				stuck=$n
+				say "the kernel reports itself stuck while running $(running_test "$OUT/console.log"); stopping it in $STUCK_GRACE s"
+			fi
 		else
 			quiet=$((quiet + 1))
 			[ "$quiet" -le "$longest" ] || longest=$quiet
+		fi
+		if [ -n "$stuck" ] && [ $((n - stuck)) -ge "$STUCK_GRACE" ]; then
+			echo "stuck $STUCK_GRACE" >"$OUT/qemu.status"
+			kill "$pid" 2>/dev/null || true
+			break
 		fi
 		if [ "$quiet" -ge "$IDLE_TIMEOUT" ]; then
 			say "no guest output for $quiet s while running $(running_test "$OUT/console.log"); stopping it"

@@ -119,6 +119,9 @@ check_completion() {
 	idle*)
 		check_failed "guest: no output for ${status#idle } s while running $(running_at); stopped as hung"
 		;;
+	stuck*)
+		check_failed "guest: the kernel reported itself stuck while running $(running_at); stopped ${status#stuck } s later"
+		;;
 	"exit 0")
 		grep -qF "$GUEST_DONE" "$GUEST_OUT/console.log" ||
 			check_failed "guest: stopped while running $(running_at), before the end of the run"

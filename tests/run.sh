@@ -96,6 +96,15 @@ results_silence_names_test() {
 		"$LAB/scripts/results.sh"
 }
 
+# A guest stopped because its kernel reported itself stuck: the test is named.
+results_stuck_names_test() {
+	cp -r "$DATA/hang" stuck
+	echo "stuck 10" >stuck/qemu.status
+	expect_fail "reported itself stuck while running mm: mrelease_kill_test" \
+		env LAB_GUEST_OUT="$PWD/stuck" LAB_RESULTS_OUT="$PWD/r" LAB_LINUX="$KERNEL" \
+		"$LAB/scripts/results.sh"
+}
+
 # A panic's tests that never ran make one line, not one blank line each.
 results_panic_counts_tests_never_run() {
 	local out
@@ -392,6 +401,21 @@ for i in 1 2 3 4; do echo "line $i" >>"$log"; sleep 1; done'
 	grep -qx 'exit 0' build/guest/qemu.status
 }
 
+# A kernel that reported an RCU stall keeps printing, so it is never idle: the
+# guest is stopped soon after the report, long before GUEST_TIMEOUT.
+guest_stuck_kernel_stops_qemu() {
+	local start
+	# shellcheck disable=SC2016 # the fake QEMU's script
+	fake_guest 'for a; do case "$a" in file:*console.log) log=${a#file:} ;; esac; done
+echo "rcu: INFO: rcu_preempt self-detected stall on CPU" >>"$log"
+while :; do echo "rcu: 1-....: (21003 ticks this GP)" >>"$log"; sleep 1; done'
+	start=$(date +%s)
+	LAB_BUILD=$PWD/build LAB_KBUILD_OUT=$PWD/kernel LAB_LINUX=$PWD/ksft LAB_SELFTESTS_DIR=$PWD/selftests \
+		LAB_QEMU=$PWD/qemu LAB_GUEST_TIMEOUT=100 LAB_IDLE_TIMEOUT=50 "$LAB/scripts/guest.sh"
+	grep -qx 'stuck 10' build/guest/qemu.status
+	[ $(($(date +%s) - start)) -lt 40 ]
+}
+
 # SELFTEST_ARGS reaches the program: the runner starts a script that passes it.
 guest_selftest_args_reach_the_program() {
 	local mm=build/guest/initramfs/kselftest/mm
@@ -428,13 +452,13 @@ for c in results_pass results_failing_test results_failing_test_says_why \
 	results_panic_names_test \
 	results_warn_names_test results_warn_report_is_printed results_hang_names_test \
 	results_kunit_failure \
-	results_missing_cpu results_bad_ktap results_silence_names_test \
+	results_missing_cpu results_bad_ktap results_silence_names_test results_stuck_names_test \
 	results_panic_counts_tests_never_run settings_ignore_stray_names \
 	results_final_line_on_failure config_missing_option \
 	config_later_fragment_wins config_series_option_in_tree tree_bad_patch_is_named tree_export_is_stable \
 	tree_failed_apply_leaves_base tree_reset_keeps_work tree_check_wants_linux_as_patches \
 	tree_linux_tree_origin \
-	guest_hang_times_out guest_silence_stops_qemu guest_selftest_args_reach_the_program \
+	guest_hang_times_out guest_silence_stops_qemu guest_stuck_kernel_stops_qemu guest_selftest_args_reach_the_program \
 	guest_interrupt_stops_qemu build_interrupt_stops_make build_output_directory_is_locked \
 	build_lock_is_released_at_exit \
 	run_case_fails_on_a_middle_command scripts_are_shellcheck_clean; do
