@@ -16,12 +16,13 @@
 #   make export       write linux/'s commits on top of 'base' to patches/
 #   make reset        drop linux/'s commits, apply patches/ again
 #   make send-check   b4: the series as mails, checked, To/Cc filled in, not sent
-#   make bench        the numbers the changelogs quote (benchmark kernel)
+#   make bench        the numbers the changelogs quote, base and series
+#                     side by side (benchmark kernels), then make clients
 #   make mutants      break the series' kernel code on purpose (mutants/), one
 #                     mutant at a time, and show which tests catch each
 #   make clients      real killers (Debian's earlyoom, unmodified and with
 #                     contrib/earlyoom/, and lmkd's pattern) against the
-#                     test kernel
+#                     base and the series (benchmark kernels)
 #
 # Settings, the way Kbuild takes O= and V=: on make's command line, e.g.
 #   make SELFTESTS=mrelease_kill_test SELFTEST_ARGS="-t NAME"
@@ -101,11 +102,12 @@ send-check: treecheck
 
 bench: tree
 	@scripts/bench.sh
+	@scripts/clients.sh
 
 mutants: results
 	@scripts/mutants.sh
 
-clients: kernel
+clients: tree
 	@scripts/clients.sh
 
 export:

@@ -25,9 +25,7 @@ BENCH=${BENCH:-mrelease_bench walk_bench}
 # and keep what they printed in $3/results.txt (the guest's files in $3/guest).
 bench_kernel() {
 	local tree=$1 kbuild_out=$2 dir=$3
-	LAB_LINUX=$tree LAB_KBUILD_OUT=$kbuild_out LAB_BUILD=$BUILD \
-		"$LAB/scripts/config.sh" "$LAB/configs/qemu-x86_64.config" "$LAB/configs/bench.config"
-	LAB_LINUX=$tree LAB_KBUILD_OUT=$kbuild_out "$LAB/scripts/kernel.sh" bzImage
+	bench_kernel_build "$tree" "$kbuild_out"
 
 	stage_begin "$BENCH on $(git -C "$tree" describe --always --tags HEAD)"
 	# Two LRU modes of eight cases of seven runs: more than one selftest's time.

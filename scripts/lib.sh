@@ -88,6 +88,15 @@ worktree_paths() {
 	WT_KBUILD_OUT=$1/build/kernel
 }
 
+# Configure and build the benchmark kernel (configs/qemu-x86_64.config and
+# configs/bench.config: no lockdep or DEBUG_VM, no series.config) of tree $1
+# in $2, incrementally.
+bench_kernel_build() {
+	LAB_LINUX=$1 LAB_KBUILD_OUT=$2 LAB_BUILD=$BUILD \
+		"$LAB/scripts/config.sh" "$LAB/configs/qemu-x86_64.config" "$LAB/configs/bench.config"
+	LAB_LINUX=$1 LAB_KBUILD_OUT=$2 "$LAB/scripts/kernel.sh" bzImage
+}
+
 # Check out commit $2 in $1, a detached worktree of linux/ with nothing
 # uncommitted; made anew when missing or when it belongs to another linux/.
 worktree_at() {
