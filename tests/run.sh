@@ -316,8 +316,10 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$@" >out.log 2>&1 &
 	done
 	[ -s "$pidfile" ]
 	kill -INT -- -"$pgid"
+	# Everything of the group gone within 5 s: the process in $1 may go
+	# first, and the script's trap needs a moment on a loaded machine.
 	for i in $(seq 25); do
-		kill -0 "$(cat "$pidfile")" 2>/dev/null || break
+		kill -0 -- -"$pgid" 2>/dev/null || break
 		sleep 0.2
 	done
 	echo "after $i tries"
