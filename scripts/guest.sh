@@ -21,6 +21,9 @@
 #   LAB_KUNIT_FILTER=glob  KUnit suites (and suite.case) to run at boot
 #                          (kunit.filter_glob; default: all built in)
 #   LAB_CMDLINE=args       more kernel command-line arguments
+#   LAB_FAIL_FAST=1        end the run at the first test program that fails,
+#                          before the kselftests if a KUnit case failed
+#                          (default 0; make mutants: 1)
 #   LAB_GUEST_FILES="a b"  more files of $SELFTESTS_DIR to install beside
 #                          the selftests (programs the listed ones run)
 #   LAB_SELFTESTS_DIR=dir  the built selftests (default $BUILD/selftests/mm)
@@ -146,6 +149,7 @@ run_qemu() {
 	[ -f "$kernel" ] || fail "no kernel at $kernel; run scripts/kernel.sh first"
 	[ -z "${KUNIT_FILTER:-}" ] || append="$append kunit.filter_glob=$KUNIT_FILTER"
 	[ -z "${CMDLINE:-}" ] || append="$append $CMDLINE"
+	[ "${FAIL_FAST:-0}" = 0 ] || append="$append lab_fail_fast=1"
 	rm -f "$OUT/console.log" "$OUT/kselftest.tap" "$OUT/qemu.status" "$OUT/silence"
 	# Swap on a virtio disk: unlike brd, not SWP_SYNCHRONOUS_IO, so that
 	# swap-ins go through the swap cache.  Sparse, made anew each run.

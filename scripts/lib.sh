@@ -14,7 +14,7 @@ LAB_SETTINGS="BUILD LINUX KBUILD_OUT LINUX_TREE LINUX_BASE LINUX_SOURCE_DEB
 	LINUX_SOURCE_ANY PATCHES COVER SERIES_VERSION SERIES_CONFIG
 	SELFTESTS SELFTESTS_DIR SELFTEST_ARGS KUNIT_FILTER CMDLINE GUEST_ACCEL
 	GUEST_FILES GUEST_OUT GUEST_TIMEOUT TEST_TIMEOUT IDLE_TIMEOUT QEMU JOBS
-	FAIL_LINES RESULTS_OUT KUNIT_PY MUTANTS MATRIX EARLYOOM_SRC ROUNDS FILE_MIB
+	FAIL_LINES FAIL_FAST RESULTS_OUT KUNIT_PY MUTANTS MATRIX EARLYOOM_SRC ROUNDS FILE_MIB
 	FORCE BENCH"
 for _v in $LAB_SETTINGS; do
 	unset "$_v"
@@ -101,7 +101,8 @@ bench_kernel_build() {
 # uncommitted; made anew when missing or when it belongs to another linux/.
 worktree_at() {
 	local dir=$1 commit=$2 ours theirs=
-	ours=$(cd "$(git -C "$LINUX" rev-parse --git-common-dir)" && pwd -P)
+	# --git-common-dir is relative to the tree it is asked in (".git")
+	ours=$(cd "$LINUX" && cd "$(git rev-parse --git-common-dir)" && pwd -P)
 	if [ -d "$dir" ]; then
 		theirs=$(cd "$dir" && cd "$(git rev-parse --git-common-dir)" && pwd -P) || true
 	fi
@@ -115,7 +116,9 @@ worktree_at() {
 }
 
 # The test that was running at line $2 of guest console log $1 (all of it
-# without $2), from the marks guest/init writes; "boot" before the first.
+# without $2), from the marks guest/init writes; before the first, the KUnit
+# suite that had not ended and its last case that had (KUnit names a case
+# when it ends), or "boot".
 running_test() {
 	local lines=${2:-}
 	if [ ! -f "$1" ]; then
@@ -125,8 +128,19 @@ running_test() {
 	if [ -z "$lines" ]; then
 		lines=$(wc -l <"$1")
 	fi
-	head -n "$lines" "$1" | grep -o "${GUEST_RUNNING}.*" | tail -n 1 |
-		sed "s/^${GUEST_RUNNING}//" | tr -d '\r' | grep . || echo "boot"
+	head -n "$lines" "$1" | tr -d '\r' | awk -v mark="$GUEST_RUNNING" '
+		index($0, mark) { test = substr($0, index($0, mark) + length(mark)) }
+		/^    # Subtest: / { suite = $NF; done = "" }
+		/^    (not )?ok [0-9]+ / { done = $1 == "not" ? $4 : $3 }
+		/^(not )?ok [0-9]+ / { suite = "" }
+		END {
+			if (test != "")
+				print test
+			else if (suite != "")
+				print "KUnit " suite (done == "" ? ", its first case" : ", the case after " done)
+			else
+				print "boot"
+		}'
 }
 
 # The first Debian archive URI (not the security archive) in the machine's

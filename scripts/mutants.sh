@@ -10,7 +10,12 @@
 # mutant survived or did not apply.  Not part of make check: each mutant costs
 # a rebuild and a guest run.
 #
+# A mutant's guest run ends at the first test program that fails (and before
+# the kselftests when a KUnit case failed): the table names the tests of that
+# program.  A mutant that survives has run every test.
+#
 #   LAB_MUTANTS="a b"   only these (names without .patch; default: all)
+#   LAB_FAIL_FAST=0     run every test for each mutant, to see all that fail
 set -eu -o pipefail
 STAGE=mutants
 . "$(dirname "$0")/lib.sh"
@@ -19,6 +24,7 @@ OUT=$BUILD/mutants
 worktree_paths "$OUT"
 TREE=$WT_TREE
 TABLE=$OUT/table.txt
+FAIL_FAST=${FAIL_FAST:-1}
 [ -f "$KBUILD_OUT/.config" ] || fail "no $KBUILD_OUT/.config; run make first"
 
 # A detached worktree of linux/ at its HEAD, clean.
@@ -26,14 +32,16 @@ prepare_tree() {
 	worktree_at "$TREE" "$(git -C "$LINUX" rev-parse HEAD)"
 }
 
-# The tests that failed in results output $1, on one line.
+# The tests that failed in results output $1, on one line.  Not the tests a
+# run that ended early never reached.
 killers() {
-	grep -oE '\[(FAILED|CRASHED)\] [^ ]+|FAIL: .*' "$1" |
+	grep -v 'of the plan never ran' "$1" |
+		grep -oE '\[(FAILED|CRASHED)\] [^ ]+|FAIL: .*' |
 		sed -e 's/^\[[A-Z]*\] //' -e 's/^FAIL: //' | sort -u | paste -sd' ' || true
 }
 
 run_mutant() {
-	local name=$1 patch=$2 log=$OUT/$1.log
+	local name=$1 patch=$2 log=$OUT/$1.log start=$SECONDS
 	prepare_tree
 	if ! git -C "$TREE" apply "$patch" >"$log" 2>&1; then
 		printf '%-40s DOES NOT APPLY\n' "$name" | tee -a "$TABLE"
@@ -46,8 +54,9 @@ run_mutant() {
 		! env LAB_LINUX="$TREE" LAB_KBUILD_OUT="$WT_KBUILD_OUT" LAB_BUILD="$OUT" \
 		"$LAB/scripts/selftests.sh" >>"$log" 2>&1 ||
 		! env LAB_LINUX="$TREE" LAB_KBUILD_OUT="$WT_KBUILD_OUT" LAB_BUILD="$OUT" \
-		LAB_GUEST_OUT="$OUT/guest-$name" "$LAB/scripts/guest.sh" >>"$log" 2>&1; then
-		printf '%-40s killed by: build or boot (see %s)\n' "$name" "$log" | tee -a "$TABLE"
+		LAB_GUEST_OUT="$OUT/guest-$name" LAB_FAIL_FAST="$FAIL_FAST" \
+		"$LAB/scripts/guest.sh" >>"$log" 2>&1; then
+		printf '%-40s %4d s  killed by: build or boot (see %s)\n' "$name" $((SECONDS - start)) "$log" | tee -a "$TABLE"
 		return 0
 	fi
 	LAB_LINUX=$TREE LAB_GUEST_OUT=$OUT/guest-$name LAB_RESULTS_OUT=$OUT/results-$name \
@@ -55,9 +64,9 @@ run_mutant() {
 	local k
 	k=$(killers "$log")
 	if [ -n "$k" ]; then
-		printf '%-40s killed by: %s\n' "$name" "$k" | tee -a "$TABLE"
+		printf '%-40s %4d s  killed by: %s\n' "$name" $((SECONDS - start)) "$k" | tee -a "$TABLE"
 	else
-		printf '%-40s SURVIVED\n' "$name" | tee -a "$TABLE"
+		printf '%-40s %4d s  SURVIVED\n' "$name" $((SECONDS - start)) | tee -a "$TABLE"
 		return 1
 	fi
 }

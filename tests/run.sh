@@ -105,6 +105,13 @@ results_stuck_names_test() {
 		"$LAB/scripts/results.sh"
 }
 
+# A kernel that dies in a KUnit case at boot, before the first selftest:
+# the suite and the last case that ended are named.
+results_kunit_crash_names_case() {
+	expect_fail "complained while running KUnit mrelease_evict, the case after anon_is_freed_before_eviction" \
+		results kunit-crash
+}
+
 # A panic's tests that never ran make one line, not one blank line each.
 results_panic_counts_tests_never_run() {
 	local out
@@ -430,6 +437,34 @@ guest_selftest_args_reach_the_program() {
 	[ -x "$mm/mrelease_test" ]
 }
 
+# make bisectable and make mutants build incrementally: worktree_at checks
+# another commit out in the worktree it made before instead of a new one,
+# also when run from inside another git tree (the lab's own).
+worktree_is_kept() {
+	fake_tree
+	echo two >linux/file
+	git -C linux -c user.name=t -c user.email=t@t commit -q -am two
+	git init -q lab
+	# shellcheck disable=SC2016 # the script's text, not expanded here
+	(cd lab && LAB_LINUX=$PWD/../linux bash -eu -c '. "$1/scripts/lib.sh"
+		worktree_at ../wt base
+		touch ../wt/object
+		worktree_at ../wt series' t "$LAB")
+	[ -e wt/object ] && [ "$(cat wt/file)" = two ]
+}
+
+# FAIL_FAST=1 tells the guest's init to stop at the first failure, on the
+# kernel command line; without it the init runs every test.
+guest_fail_fast_reaches_the_command_line() {
+	fake_guest 'printf "%s\n" "$@" >args'
+	LAB_BUILD=$PWD/build LAB_KBUILD_OUT=$PWD/kernel LAB_LINUX=$PWD/ksft LAB_SELFTESTS_DIR=$PWD/selftests \
+		LAB_QEMU=$PWD/qemu "$LAB/scripts/guest.sh"
+	[ "$(grep -c lab_fail_fast args)" = 0 ]
+	LAB_BUILD=$PWD/build LAB_KBUILD_OUT=$PWD/kernel LAB_LINUX=$PWD/ksft LAB_SELFTESTS_DIR=$PWD/selftests \
+		LAB_QEMU=$PWD/qemu LAB_FAIL_FAST=1 "$LAB/scripts/guest.sh"
+	grep -q ' lab_fail_fast=1' args
+}
+
 # Not a case: a body whose middle command fails, for the case below.
 middle_command_fails() {
 	false
@@ -453,7 +488,7 @@ fi
 for c in results_pass results_failing_test results_failing_test_says_why \
 	results_panic_names_test \
 	results_warn_names_test results_warn_report_is_printed results_hang_names_test \
-	results_kunit_failure \
+	results_kunit_failure results_kunit_crash_names_case \
 	results_missing_cpu results_bad_ktap results_silence_names_test results_stuck_names_test \
 	results_panic_counts_tests_never_run settings_ignore_stray_names \
 	results_final_line_on_failure config_missing_option \
@@ -461,6 +496,7 @@ for c in results_pass results_failing_test results_failing_test_says_why \
 	tree_failed_apply_leaves_base tree_reset_keeps_work tree_check_wants_linux_as_patches \
 	tree_linux_tree_origin \
 	guest_hang_times_out guest_silence_stops_qemu guest_stuck_kernel_stops_qemu guest_selftest_args_reach_the_program \
+	guest_fail_fast_reaches_the_command_line worktree_is_kept \
 	guest_interrupt_stops_qemu build_interrupt_stops_make build_output_directory_is_locked \
 	build_lock_is_released_at_exit \
 	run_case_fails_on_a_middle_command scripts_are_shellcheck_clean; do
